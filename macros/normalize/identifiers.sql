@@ -1,0 +1,52 @@
+{#- Identifier normal forms. Every macro takes a cleaned text column (see clean_strings). -#}
+
+{#- E-mail normal form: trimmed, lower case, exactly one '@' and a dot after it; else null. -#}
+{% macro normalize_email(column) -%}
+    {%- set cleaned = 'lower(' ~ persona.regexp_replace_all(column, '\\s', '') ~ ')' -%}
+    case
+        when {{ persona.regexp_matches(cleaned, '^[^@]+@[^@]+\\.[^@.]+$') }} then {{ cleaned }}
+    end
+{%- endmacro %}
+
+
+{#- Member card normal form: trimmed, inner spaces removed, upper case; null when empty. -#}
+{% macro normalize_member_card(column) -%}
+    upper({{ persona.regexp_replace_all(column, '\\s', '') }})
+{%- endmacro %}
+
+
+{#- Device id normal form: trimmed, lower case; null when empty or a zeroed advertising id. -#}
+{% macro normalize_device_id(column) -%}
+    {%- set cleaned = 'lower(' ~ column ~ ')' -%}
+    case
+        when {{ persona.regexp_matches(cleaned, var('device_id_placeholder_pattern')) }} then null
+        else {{ cleaned }}
+    end
+{%- endmacro %}
+
+
+{#- Why a device id is or is not an identifier: 'missing', 'placeholder' or 'valid'. -#}
+{% macro device_id_status(column) -%}
+    {%- set cleaned = 'lower(' ~ column ~ ')' -%}
+    case
+        when {{ cleaned }} is null then 'missing'
+        when {{ persona.regexp_matches(cleaned, var('device_id_placeholder_pattern')) }} then 'placeholder'
+        else 'valid'
+    end
+{%- endmacro %}
+
+
+{#-
+    An identifier only unique within a namespace, in normal form '<namespace>:<id>':
+    openid within its appid, a marketplace buyer within its platform. Null when either part is null.
+    `lower_namespace`: lower-case the namespace (platform names), keep the id as given.
+-#}
+{% macro scoped_identifier(namespace_column, id_column, lower_namespace=false) -%}
+    {%- set namespace = namespace_column -%}
+    {%- if lower_namespace -%}{%- set namespace = 'lower(' ~ namespace ~ ')' -%}{%- endif -%}
+    {%- set identifier = id_column -%}
+    case
+        when {{ namespace }} is not null and {{ identifier }} is not null
+            then {{ dbt.concat([namespace, "':'", identifier]) }}
+    end
+{%- endmacro %}

@@ -1,0 +1,63 @@
+{#-
+    Phone numbers, contract normal form: '+86' followed by the 11 digits of a mainland mobile.
+    Every macro here takes a cleaned text column (see clean_strings: trimmed, null for empty or
+    'null'-like values); staging base views clean every raw column first.
+
+    `phone_digits(column)`: the 11-digit mobile hidden in any common format, or null.
+      Accepted: '13800138000', '138 0013 8000', '138-0013-8000', '+86-138-0013-8000',
+      '+86 138 0013 8000', '(+86)13800138000', '8613800138000', '008613800138000', '013800138000'.
+      Rejected (null): masked ('138****8000'), letters, too few/many digits, landlines, numbers
+      that do not start with 1[3-9], empty and 'null'-like strings.
+    `normalize_phone(column)`: '+86' || digits, or null when the value is not a person's
+      identifier: everything rejected above plus placeholders (var('phone_placeholder_patterns')).
+    `phone_status(column)`: why: 'missing', 'masked', 'malformed', 'placeholder' or 'valid'.
+-#}
+{% macro phone_digits(column) -%}
+    {%- set digits = persona.regexp_replace_all(column, '[^0-9]', '') -%}
+    case
+        when {{ persona.regexp_matches(column, '^[0-9 +()\\-.]+$') }} = false then null
+        when {{ persona.regexp_matches(digits, '^(0086|86|0)?1[3-9][0-9]{9}$') }}
+            then {{ dbt.right(digits, 11) }}
+    end
+{%- endmacro %}
+
+
+{% macro is_placeholder_phone_digits(digits) -%}
+    {%- set patterns = [] -%}
+    {%- for pattern in var('phone_placeholder_patterns') -%}
+        {%- do patterns.append('(' ~ pattern ~ ')') -%}
+    {%- endfor -%}
+    {{ persona.regexp_matches(digits, patterns | join('|')) }}
+{%- endmacro %}
+
+
+{% macro normalize_phone(column) -%}
+    {%- set digits = persona.phone_digits(column) -%}
+    case
+        when ({{ digits }}) is null then null
+        when {{ persona.is_placeholder_phone_digits(digits) }} then null
+        else {{ dbt.concat(["'+86'", digits]) }}
+    end
+{%- endmacro %}
+
+
+{% macro phone_status(column) -%}
+    {%- set digits = persona.phone_digits(column) -%}
+    case
+        when {{ column }} is null then 'missing'
+        when {{ column }} like '%*%' then 'masked'
+        when ({{ digits }}) is null then 'malformed'
+        when {{ persona.is_placeholder_phone_digits(digits) }} then 'placeholder'
+        else 'valid'
+    end
+{%- endmacro %}
+
+
+{#- A masked phone as marketplaces deliver it, kept for display and later fuzzy matching: '138****8000'. -#}
+{% macro masked_phone(column) -%}
+    {%- set compact = persona.regexp_replace_all(column, '[ +()\\-.]', '') -%}
+    case
+        when {{ persona.regexp_matches(compact, '^(86)?1[3-9][0-9]\\*{4}[0-9]{4}$') }}
+            then {{ dbt.right(compact, 11) }}
+    end
+{%- endmacro %}

@@ -1,0 +1,56 @@
+{#- Value parsers. Every macro takes a cleaned text column (see clean_strings). -#}
+
+{#- Booleans from text: true/t/1/y/yes/是 -> true, false/f/0/n/no/否 -> false, anything else null. -#}
+{% macro parse_boolean(column) -%}
+    case
+        when lower({{ column }}) in ('true', 't', '1', 'y', 'yes', '是') then true
+        when lower({{ column }}) in ('false', 'f', '0', 'n', 'no', '否') then false
+    end
+{%- endmacro %}
+
+
+{#- Money in yuan from text, rounded to two decimals; null when empty or not a number. -#}
+{% macro parse_money(column) -%}
+    cast(round(try_cast({{ column }} as double), 2) as decimal(18, 2))
+{%- endmacro %}
+
+
+{#- An integer from text ('3', '3.0'); null when empty or not a number. -#}
+{% macro parse_integer(column) -%}
+    cast(try_cast({{ column }} as double) as bigint)
+{%- endmacro %}
+
+
+{#- A date from text ('1990-05-17', '1990/05/17', '19900517', or a timestamp); null when unparseable. -#}
+{% macro parse_date(column) -%}
+    coalesce(
+        try_cast({{ column }} as date),
+        cast(try_strptime({{ column }}, ['%Y/%m/%d', '%Y%m%d']) as date),
+        cast(try_cast({{ column }} as timestamp) as date)
+    )
+{%- endmacro %}
+
+
+{#-
+    A value checked against a vocabulary: the trimmed, lower-cased value when it is one of
+    `accepted` (a list of strings), else the value as given (kept, never dropped) — pair it with
+    `in_vocabulary` to flag it. Vocabularies live in dbt_project.yml vars next to the contract's.
+-#}
+{% macro normalize_code(column) -%}
+    lower({{ column }})
+{%- endmacro %}
+
+{% macro in_vocabulary(column, accepted) -%}
+    coalesce(lower({{ column }}) in (
+        {%- for value in accepted %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    ), false)
+{%- endmacro %}
+
+
+{#- Gender: M/男/male -> 'M', F/女/female -> 'F', U/unknown/empty -> null. -#}
+{% macro normalize_gender(column) -%}
+    case
+        when lower({{ column }}) in ('m', 'male', '男') then 'M'
+        when lower({{ column }}) in ('f', 'female', '女') then 'F'
+    end
+{%- endmacro %}

@@ -1,0 +1,90 @@
+{#-
+    Building blocks of the staging "base" views, which type every raw row and say whether it can be
+    staged. Reason codes are documented in the seed `dq_reason_codes`.
+-#}
+
+{#- The whole raw row as JSON text, for the quarantine (personal data: staging layer only). -#}
+{% macro row_to_json(relation_alias) %}
+    {{- return(adapter.dispatch('row_to_json', 'persona')(relation_alias)) -}}
+{% endmacro %}
+
+{% macro default__row_to_json(relation_alias) -%}
+    cast(to_json({{ relation_alias }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro postgres__row_to_json(relation_alias) -%}
+    cast(row_to_json({{ relation_alias }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__row_to_json(relation_alias) -%}
+    to_json(struct({{ relation_alias }}.*))
+{%- endmacro %}
+
+
+{#-
+    The quarantine reason a timestamp gives, or null when it is usable:
+    missing_timestamp (only when required), unparseable_timestamp, epoch_timestamp, future_timestamp.
+-#}
+{% macro timestamp_reason(raw_column, parsed, required=true) -%}
+    case {{ persona.timestamp_status(raw_column, parsed) }}
+        {%- if required %}
+        when 'missing' then 'missing_timestamp'
+        {%- endif %}
+        when 'unparseable' then 'unparseable_timestamp'
+        when 'epoch' then 'epoch_timestamp'
+        when 'future' then 'future_timestamp'
+    end
+{%- endmacro %}
+
+
+{#- The reason an amount gives: unparseable_amount when text is present but not a number. -#}
+{% macro amount_reason(raw_column, required=true) -%}
+    case
+        {%- if required %}
+        when {{ raw_column }} is null then 'missing_amount'
+        {%- endif %}
+        when {{ raw_column }} is not null
+            and try_cast({{ raw_column }} as double) is null then 'unparseable_amount'
+    end
+{%- endmacro %}
+
+
+{#-
+    True for every copy of a key after the first, among rows that are not quarantined.
+    `key_columns`: list of column names; `order_by`: which copy is kept (the first).
+-#}
+{% macro duplicate_flag(key_columns, order_by) -%}
+    coalesce(
+        quarantine_reason is null
+        and row_number() over (
+            partition by quarantine_reason is null, {{ key_columns | join(', ') }}
+            order by {{ order_by }}
+        ) > 1,
+        false
+    )
+{%- endmacro %}
+
+
+{#-
+    The raw tables and the staging models that stage them, in contract order. The quarantine and the
+    reconciliation report iterate over this list; `rpt_raw_reconciliation` fails the build when a raw
+    source is missing from it.
+-#}
+{% macro staged_raw_tables() %}
+    {{- return([
+        {'source': 'crm', 'table': 'crm_members', 'model': 'crm__members', 'key': 'member_version_id'},
+        {'source': 'catalog', 'table': 'products', 'model': 'catalog__products', 'key': 'product_id'},
+        {'source': 'web', 'table': 'web_events', 'model': 'web__events', 'key': 'event_id'},
+        {'source': 'app', 'table': 'app_events', 'model': 'app__events', 'key': 'event_id'},
+        {'source': 'miniprogram', 'table': 'miniprogram_events', 'model': 'miniprogram__events', 'key': 'event_id'},
+        {'source': 'miniprogram', 'table': 'miniprogram_orders', 'model': 'miniprogram__orders', 'key': 'order_id'},
+        {'source': 'miniprogram', 'table': 'miniprogram_order_items', 'model': 'miniprogram__order_items', 'key': 'order_item_id'},
+        {'source': 'ecommerce', 'table': 'ecommerce_orders', 'model': 'ecommerce__orders', 'key': 'order_id'},
+        {'source': 'ecommerce', 'table': 'ecommerce_order_items', 'model': 'ecommerce__order_items', 'key': 'order_item_id'},
+        {'source': 'pos', 'table': 'pos_transactions', 'model': 'pos__transactions', 'key': 'txn_id'},
+        {'source': 'pos', 'table': 'pos_transaction_items', 'model': 'pos__transaction_items', 'key': 'txn_item_id'},
+        {'source': 'wecom', 'table': 'wecom_contacts', 'model': 'wecom__contacts', 'key': 'wecom_userid'},
+        {'source': 'service', 'table': 'cs_tickets', 'model': 'service__tickets', 'key': 'ticket_id'},
+        {'source': 'marketing', 'table': 'campaign_touches', 'model': 'marketing__campaign_touches', 'key': 'touch_id'},
+    ]) -}}
+{% endmacro %}

@@ -1,0 +1,58 @@
+{{ config(materialized="view") }}
+-- every raw app event, typed and normalized (local time to UTC), with the reason it cannot be staged
+with source as (
+    select * from {{ source('app', 'app_events') }}
+),
+
+cleaned as (
+    select
+        {{ persona.clean_strings(['event_id', 'device_id', 'platform', 'member_id', 'login_phone', 'event_name', 'product_id', 'event_at_local', 'app_version', 'ingested_at', 'time_zone']) }},
+        {{ persona.row_to_json('source') }} as raw_record
+    from source
+),
+
+typed as (
+    select
+        event_id,
+        {{ persona.normalize_device_id('device_id') }} as device_id,
+        {{ persona.device_id_status('device_id') }} as device_id_status,
+        {{ persona.normalize_code('platform') }} as platform,
+        {{ persona.in_vocabulary('platform', var('vocabulary')['app_platform']) }} as is_known_platform,
+        member_id,
+        {{ persona.normalize_phone('login_phone') }} as login_phone,
+        {{ persona.phone_status('login_phone') }} as login_phone_status,
+        {{ persona.normalize_code('event_name') }} as event_name,
+        {{ persona.in_vocabulary('event_name', var('vocabulary')['app_event_name']) }} as is_known_event_name,
+        product_id,
+        {{ persona.parse_local_timestamp('event_at_local', 'time_zone') }} as event_at,
+        {{ persona.timestamp_reason('event_at_local', persona.parse_local_timestamp('event_at_local', 'time_zone')) }} as event_at_reason,
+        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
+        app_version,
+        raw_record
+    from cleaned
+),
+
+checked as (
+    select
+        *,
+        event_id as record_key,
+        coalesce(
+            case when event_id is null then 'missing_key' end,
+            event_at_reason,
+            case
+                when device_id_status = 'missing' and member_id is null and login_phone_status = 'missing'
+                    then 'missing_identifier'
+            end
+        ) as quarantine_reason,
+        case when not (is_known_event_name and is_known_platform) then 'unknown_vocabulary' end as flag_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ persona.duplicate_flag(['event_id'], 'event_at, ingested_at, raw_record') }} as is_duplicate
+    from checked
+)
+
+select * from final

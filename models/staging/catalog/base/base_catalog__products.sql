@@ -1,0 +1,45 @@
+{{ config(materialized="view") }}
+-- every raw product row, typed, with the reason it cannot be staged (if any)
+with source as (
+    select * from {{ source('catalog', 'products') }}
+),
+
+cleaned as (
+    select
+        {{ persona.clean_strings(['product_id', 'product_name', 'category_l1', 'category_l2', 'brand', 'list_price', 'launched_on']) }},
+        {{ persona.row_to_json('source') }} as raw_record
+    from source
+),
+
+typed as (
+    select
+        product_id,
+        product_name,
+        category_l1,
+        category_l2,
+        brand,
+        {{ persona.parse_money('list_price') }} as list_price,
+        {{ persona.parse_date('launched_on') }} as launched_on,
+        raw_record
+    from cleaned
+),
+
+checked as (
+    select
+        *,
+        product_id as record_key,
+        case when product_id is null then 'missing_key' end as quarantine_reason,
+        case
+            when list_price is null or list_price < 0 then 'invalid_value'
+        end as flag_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ persona.duplicate_flag(['product_id'], 'launched_on desc nulls last, raw_record') }} as is_duplicate
+    from checked
+)
+
+select * from final

@@ -1,0 +1,66 @@
+{{ config(materialized="view") }}
+-- every raw marketplace order, typed and normalized, with the reason it cannot be staged (if any)
+with source as (
+    select * from {{ source('ecommerce', 'ecommerce_orders') }}
+),
+
+cleaned as (
+    select
+        {{ persona.clean_strings(['order_id', 'platform', 'buyer_id', 'member_id', 'receiver_phone', 'order_at', 'paid_at', 'status', 'order_amount', 'discount_amount', 'coupon_code']) }},
+        {{ persona.row_to_json('source') }} as raw_record
+    from source
+),
+
+typed as (
+    select
+        order_id,
+        {{ persona.normalize_code('platform') }} as platform,
+        {{ persona.in_vocabulary('platform', var('vocabulary')['ecommerce_platform']) }} as is_known_platform,
+        {{ persona.scoped_identifier('platform', 'buyer_id', lower_namespace=true) }} as buyer_id,
+        member_id,
+        {{ persona.normalize_phone('receiver_phone') }} as receiver_phone,
+        {{ persona.phone_status('receiver_phone') }} as receiver_phone_status,
+        {{ persona.masked_phone('receiver_phone') }} as receiver_phone_masked,
+        {{ persona.parse_utc_timestamp('order_at') }} as order_at,
+        {{ persona.parse_utc_timestamp('paid_at') }} as paid_at_parsed,
+        {{ persona.timestamp_reason('paid_at', persona.parse_utc_timestamp('paid_at'), required=false) }} as paid_at_reason,
+        {{ persona.normalize_code('status') }} as status,
+        {{ persona.in_vocabulary('status', var('vocabulary')['order_status']) }} as is_known_status,
+        {{ persona.parse_money('order_amount') }} as order_amount,
+        coalesce({{ persona.parse_money('discount_amount') }}, 0) as discount_amount,
+        coupon_code,
+        coalesce(
+            -- an order is identified by the platform and its id there
+            case
+                when order_id is null
+                    or platform is null then 'missing_key'
+            end,
+            {{ persona.timestamp_reason('order_at', persona.parse_utc_timestamp('order_at')) }},
+            {{ persona.amount_reason('order_amount') }},
+            {{ persona.amount_reason('discount_amount', required=false) }}
+        ) as quarantine_reason,
+        raw_record
+    from cleaned
+),
+
+checked as (
+    select
+        *,
+        order_id as record_key,
+        -- a wrong payment time does not make the order unusable: it is nulled and flagged
+        case when paid_at_reason is null then paid_at_parsed end as paid_at,
+        case
+            when not (is_known_status and is_known_platform) then 'unknown_vocabulary'
+            when paid_at_reason is not null then 'invalid_value'
+        end as flag_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ persona.duplicate_flag(['order_id'], 'paid_at desc nulls last, raw_record') }} as is_duplicate
+    from checked
+)
+
+select * from final

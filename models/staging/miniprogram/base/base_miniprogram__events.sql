@@ -1,0 +1,53 @@
+{{ config(materialized="view") }}
+-- every raw mini-program event, typed and normalized, with the reason it cannot be staged (if any)
+with source as (
+    select * from {{ source('miniprogram', 'miniprogram_events') }}
+),
+
+cleaned as (
+    select
+        {{ persona.clean_strings(['event_id', 'appid', 'openid', 'unionid', 'phone', 'event_name', 'page_path', 'product_id', 'event_at', 'ingested_at']) }},
+        {{ persona.row_to_json('source') }} as raw_record
+    from source
+),
+
+typed as (
+    select
+        event_id,
+        appid,
+        {{ persona.scoped_identifier('appid', 'openid') }} as openid,
+        unionid,
+        {{ persona.normalize_phone('phone') }} as phone,
+        {{ persona.phone_status('phone') }} as phone_status,
+        {{ persona.normalize_code('event_name') }} as event_name,
+        {{ persona.in_vocabulary('event_name', var('vocabulary')['miniprogram_event_name']) }} as is_known_event_name,
+        page_path,
+        product_id,
+        {{ persona.parse_utc_timestamp('event_at') }} as event_at,
+        {{ persona.timestamp_reason('event_at', persona.parse_utc_timestamp('event_at')) }} as event_at_reason,
+        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
+        raw_record
+    from cleaned
+),
+
+checked as (
+    select
+        *,
+        event_id as record_key,
+        coalesce(
+            case when event_id is null then 'missing_key' end,
+            event_at_reason,
+            case when openid is null and unionid is null and phone_status = 'missing' then 'missing_identifier' end
+        ) as quarantine_reason,
+        case when not is_known_event_name then 'unknown_vocabulary' end as flag_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ persona.duplicate_flag(['event_id'], 'event_at, ingested_at, raw_record') }} as is_duplicate
+    from checked
+)
+
+select * from final

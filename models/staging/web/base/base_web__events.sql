@@ -1,0 +1,55 @@
+{{ config(materialized="view") }}
+-- every raw website event, typed and normalized, with the reason it cannot be staged (if any)
+with source as (
+    select * from {{ source('web', 'web_events') }}
+),
+
+cleaned as (
+    select
+        {{ persona.clean_strings(['event_id', 'cookie_id', 'member_id', 'event_type', 'page_url', 'product_id', 'search_term', 'event_at', 'user_agent', 'utm_source', 'utm_medium', 'utm_campaign', 'ingested_at']) }},
+        {{ persona.row_to_json('source') }} as raw_record
+    from source
+),
+
+typed as (
+    select
+        event_id,
+        cookie_id,
+        member_id,
+        {{ persona.normalize_code('event_type') }} as event_type,
+        {{ persona.in_vocabulary('event_type', var('vocabulary')['web_event_type']) }} as is_known_event_type,
+        page_url,
+        product_id,
+        search_term,
+        {{ persona.parse_utc_timestamp('event_at') }} as event_at,
+        {{ persona.timestamp_reason('event_at', persona.parse_utc_timestamp('event_at')) }} as event_at_reason,
+        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
+        user_agent,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        raw_record
+    from cleaned
+),
+
+checked as (
+    select
+        *,
+        event_id as record_key,
+        coalesce(
+            case when event_id is null then 'missing_key' end,
+            event_at_reason,
+            case when cookie_id is null and member_id is null then 'missing_identifier' end
+        ) as quarantine_reason,
+        case when not is_known_event_type then 'unknown_vocabulary' end as flag_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ persona.duplicate_flag(['event_id'], 'event_at, ingested_at, raw_record') }} as is_duplicate
+    from checked
+)
+
+select * from final

@@ -1,0 +1,49 @@
+{{ config(materialized="view") }}
+-- every raw WeCom contact, typed and normalized, with the reason it cannot be staged (if any)
+with source as (
+    select * from {{ source('wecom', 'wecom_contacts') }}
+),
+
+cleaned as (
+    select
+        {{ persona.clean_strings(['external_userid', 'unionid', 'staff_id', 'remark_phone', 'added_at', 'deleted_at']) }},
+        {{ persona.row_to_json('source') }} as raw_record
+    from source
+),
+
+typed as (
+    select
+        external_userid as wecom_userid,
+        unionid,
+        staff_id,
+        {{ persona.normalize_phone('remark_phone') }} as remark_phone,
+        {{ persona.phone_status('remark_phone') }} as remark_phone_status,
+        {{ persona.parse_utc_timestamp('added_at') }} as added_at,
+        {{ persona.parse_utc_timestamp('deleted_at') }} as deleted_at_parsed,
+        {{ persona.timestamp_reason('deleted_at', persona.parse_utc_timestamp('deleted_at'), required=false) }} as deleted_at_reason,
+        coalesce(
+            case when external_userid is null then 'missing_key' end,
+            {{ persona.timestamp_reason('added_at', persona.parse_utc_timestamp('added_at')) }}
+        ) as quarantine_reason,
+        raw_record
+    from cleaned
+),
+
+checked as (
+    select
+        *,
+        wecom_userid as record_key,
+        case when deleted_at_reason is null then deleted_at_parsed end as deleted_at,
+        case when deleted_at_reason is not null then 'invalid_value' end as flag_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        -- one row per customer: the latest addition (a re-added customer keeps one row)
+        {{ persona.duplicate_flag(['wecom_userid'], 'added_at desc, raw_record') }} as is_duplicate
+    from checked
+)
+
+select * from final
