@@ -88,3 +88,42 @@
         {'source': 'marketing', 'table': 'campaign_touches', 'model': 'marketing__campaign_touches', 'key': 'touch_id'},
     ]) -}}
 {% endmacro %}
+
+
+{#- The quarantined and flagged rows of every staged raw table, as one `union all` (see int_raw_rows_quarantined). -#}
+{% macro union_quarantined_rows() -%}
+    {%- for table in persona.staged_raw_tables() %}
+    select
+        '{{ table.table }}' as source_table,
+        record_key,
+        coalesce(quarantine_reason, flag_reason) as reason_code,
+        case when quarantine_reason is not null then 'quarantined' else 'flagged' end as action,
+        raw_record
+    from {{ ref('base_' ~ table.model) }}
+    where
+        quarantine_reason is not null
+        or (flag_reason is not null and not is_duplicate)
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Row counts per staged raw table: in, staged, quarantined, duplicate, flagged (see rpt_raw_reconciliation). -#}
+{% macro union_raw_row_counts() -%}
+    {%- for table in persona.staged_raw_tables() %}
+    select
+        {{ loop.index }} as table_order,
+        '{{ table.table }}' as source_table,
+        '{{ table.source }}' as source_name,
+        'stg_{{ table.model }}' as staging_model,
+        (select count(*) from {{ source(table.source, table.table) }}) as rows_in,
+        (select count(*) from {{ ref('stg_' ~ table.model) }}) as rows_staged,
+        (select count(*) from {{ ref('base_' ~ table.model) }} where quarantine_reason is not null) as rows_quarantined,
+        (select count(*) from {{ ref('base_' ~ table.model) }} where is_duplicate) as rows_duplicate,
+        (
+            select count(*) from {{ ref('base_' ~ table.model) }}
+            where quarantine_reason is null and not is_duplicate and flag_reason is not null
+        ) as rows_flagged
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -6,7 +6,10 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['event_id', 'device_id', 'platform', 'member_id', 'login_phone', 'event_name', 'product_id', 'event_at_local', 'app_version', 'ingested_at', 'time_zone']) }},
+        {{ persona.clean_strings([
+            'event_id', 'device_id', 'platform', 'member_id', 'login_phone', 'event_name',
+            'product_id', 'event_at_local', 'app_version', 'ingested_at', 'time_zone'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),
@@ -25,7 +28,9 @@ typed as (
         {{ persona.in_vocabulary('event_name', var('vocabulary')['app_event_name']) }} as is_known_event_name,
         product_id,
         {{ persona.parse_local_timestamp('event_at_local', 'time_zone') }} as event_at,
-        {{ persona.timestamp_reason('event_at_local', persona.parse_local_timestamp('event_at_local', 'time_zone')) }} as event_at_reason,
+        {{ persona.timestamp_reason(
+            'event_at_local', persona.parse_local_timestamp('event_at_local', 'time_zone')
+        ) }} as event_at_reason,
         {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
         app_version,
         raw_record

@@ -6,7 +6,10 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['product_id', 'product_name', 'category_l1', 'category_l2', 'brand', 'list_price', 'launched_on']) }},
+        {{ persona.clean_strings([
+            'product_id', 'product_name', 'category_l1', 'category_l2', 'brand', 'list_price',
+            'launched_on'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),

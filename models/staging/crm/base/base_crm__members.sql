@@ -6,7 +6,11 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['member_id', 'member_card_no', 'phone', 'email', 'full_name', 'gender', 'birth_date', 'city', 'register_at', 'register_channel', 'member_tier', 'sms_opt_in', 'email_opt_in', 'updated_at']) }},
+        {{ persona.clean_strings([
+            'member_id', 'member_card_no', 'phone', 'email', 'full_name', 'gender', 'birth_date',
+            'city', 'register_at', 'register_channel', 'member_tier', 'sms_opt_in', 'email_opt_in',
+            'updated_at'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),
@@ -29,7 +33,9 @@ typed as (
         {{ persona.parse_boolean('email_opt_in') }} as is_email_opt_in,
         {{ persona.parse_utc_timestamp('updated_at') }} as updated_at,
         {{ persona.timestamp_reason('updated_at', persona.parse_utc_timestamp('updated_at')) }} as updated_at_reason,
-        {{ persona.timestamp_reason('register_at', persona.parse_utc_timestamp('register_at'), required=false) }} as register_at_reason,
+        {{ persona.timestamp_reason(
+            'register_at', persona.parse_utc_timestamp('register_at'), required=false
+        ) }} as register_at_reason,
         {{ persona.in_vocabulary('gender', var('vocabulary')['gender']) }}
         or gender is null as is_known_gender,
         raw_record

@@ -6,7 +6,10 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['touch_id', 'campaign_id', 'channel', 'variant', 'phone', 'device_id', 'openid', 'appid', 'email', 'sent_at', 'opened_at', 'clicked_at']) }},
+        {{ persona.clean_strings([
+            'touch_id', 'campaign_id', 'channel', 'variant', 'phone', 'device_id', 'openid',
+            'appid', 'email', 'sent_at', 'opened_at', 'clicked_at'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),
@@ -28,9 +31,13 @@ typed as (
         {{ persona.normalize_email('email') }} as email,
         {{ persona.parse_utc_timestamp('sent_at') }} as sent_at,
         {{ persona.parse_utc_timestamp('opened_at') }} as opened_at_parsed,
-        {{ persona.timestamp_reason('opened_at', persona.parse_utc_timestamp('opened_at'), required=false) }} as opened_at_reason,
+        {{ persona.timestamp_reason(
+            'opened_at', persona.parse_utc_timestamp('opened_at'), required=false
+        ) }} as opened_at_reason,
         {{ persona.parse_utc_timestamp('clicked_at') }} as clicked_at_parsed,
-        {{ persona.timestamp_reason('clicked_at', persona.parse_utc_timestamp('clicked_at'), required=false) }} as clicked_at_reason,
+        {{ persona.timestamp_reason(
+            'clicked_at', persona.parse_utc_timestamp('clicked_at'), required=false
+        ) }} as clicked_at_reason,
         coalesce(
             case
                 when touch_id is null

@@ -6,7 +6,10 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['event_id', 'appid', 'openid', 'unionid', 'phone', 'event_name', 'page_path', 'product_id', 'event_at', 'ingested_at']) }},
+        {{ persona.clean_strings([
+            'event_id', 'appid', 'openid', 'unionid', 'phone', 'event_name', 'page_path',
+            'product_id', 'event_at', 'ingested_at'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),

@@ -6,7 +6,10 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['order_id', 'appid', 'openid', 'unionid', 'phone', 'order_at', 'paid_at', 'status', 'order_amount', 'discount_amount', 'coupon_code']) }},
+        {{ persona.clean_strings([
+            'order_id', 'appid', 'openid', 'unionid', 'phone', 'order_at', 'paid_at', 'status',
+            'order_amount', 'discount_amount', 'coupon_code'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),
@@ -21,7 +24,9 @@ typed as (
         {{ persona.phone_status('phone') }} as phone_status,
         {{ persona.parse_utc_timestamp('order_at') }} as order_at,
         {{ persona.parse_utc_timestamp('paid_at') }} as paid_at_parsed,
-        {{ persona.timestamp_reason('paid_at', persona.parse_utc_timestamp('paid_at'), required=false) }} as paid_at_reason,
+        {{ persona.timestamp_reason(
+            'paid_at', persona.parse_utc_timestamp('paid_at'), required=false
+        ) }} as paid_at_reason,
         {{ persona.normalize_code('status') }} as status,
         {{ persona.in_vocabulary('status', var('vocabulary')['order_status']) }} as is_known_status,
         {{ persona.parse_money('order_amount') }} as order_amount,

@@ -6,7 +6,10 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['txn_id', 'store_id', 'member_card_no', 'phone', 'txn_at_local', 'txn_amount', 'discount_amount', 'payment_method', 'is_return', 'time_zone']) }},
+        {{ persona.clean_strings([
+            'txn_id', 'store_id', 'member_card_no', 'phone', 'txn_at_local', 'txn_amount',
+            'discount_amount', 'payment_method', 'is_return', 'time_zone'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),
@@ -25,7 +28,9 @@ typed as (
         coalesce({{ persona.parse_boolean('is_return') }}, false) as is_return,
         coalesce(
             case when txn_id is null then 'missing_key' end,
-            {{ persona.timestamp_reason('txn_at_local', persona.parse_local_timestamp('txn_at_local', 'time_zone')) }},
+            {{ persona.timestamp_reason(
+                'txn_at_local', persona.parse_local_timestamp('txn_at_local', 'time_zone')
+            ) }},
             {{ persona.amount_reason('txn_amount') }},
             {{ persona.amount_reason('discount_amount', required=false) }}
         ) as quarantine_reason,

@@ -6,7 +6,10 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['ticket_id', 'channel', 'member_id', 'phone', 'openid', 'appid', 'created_at', 'category', 'satisfaction_score']) }},
+        {{ persona.clean_strings([
+            'ticket_id', 'channel', 'member_id', 'phone', 'openid', 'appid', 'created_at',
+            'category', 'satisfaction_score'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),

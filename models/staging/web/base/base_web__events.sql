@@ -6,7 +6,11 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['event_id', 'cookie_id', 'member_id', 'event_type', 'page_url', 'product_id', 'search_term', 'event_at', 'user_agent', 'utm_source', 'utm_medium', 'utm_campaign', 'ingested_at']) }},
+        {{ persona.clean_strings([
+            'event_id', 'cookie_id', 'member_id', 'event_type', 'page_url', 'product_id',
+            'search_term', 'event_at', 'user_agent', 'utm_source', 'utm_medium', 'utm_campaign',
+            'ingested_at'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),

@@ -6,7 +6,9 @@ with source as (
 
 cleaned as (
     select
-        {{ persona.clean_strings(['external_userid', 'unionid', 'staff_id', 'remark_phone', 'added_at', 'deleted_at']) }},
+        {{ persona.clean_strings([
+            'external_userid', 'unionid', 'staff_id', 'remark_phone', 'added_at', 'deleted_at'
+        ]) }},
         {{ persona.row_to_json('source') }} as raw_record
     from source
 ),
@@ -20,7 +22,9 @@ typed as (
         {{ persona.phone_status('remark_phone') }} as remark_phone_status,
         {{ persona.parse_utc_timestamp('added_at') }} as added_at,
         {{ persona.parse_utc_timestamp('deleted_at') }} as deleted_at_parsed,
-        {{ persona.timestamp_reason('deleted_at', persona.parse_utc_timestamp('deleted_at'), required=false) }} as deleted_at_reason,
+        {{ persona.timestamp_reason(
+            'deleted_at', persona.parse_utc_timestamp('deleted_at'), required=false
+        ) }} as deleted_at_reason,
         coalesce(
             case when external_userid is null then 'missing_key' end,
             {{ persona.timestamp_reason('added_at', persona.parse_utc_timestamp('added_at')) }}

@@ -1,0 +1,31 @@
+"""The `persona` command line.
+
+    persona generate [--persons N --start D --end D --seed S --out DIR]   synthetic raw data
+    persona bench --scale N [--workdir DIR]                             benchmark of a full build
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "generate":
+        from persona.generate.__main__ import main as generate_main
+
+        return generate_main(rest)
+    if command == "bench":
+        from persona.bench import main as bench_main
+
+        return bench_main(rest)
+    print(f"persona: unknown command {command!r}; use 'generate' or 'bench'.", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
