@@ -5,7 +5,8 @@
 
     `phone_digits(column)`: the 11-digit mobile hidden in any common format, or null.
       Accepted: '13800138000', '138 0013 8000', '138-0013-8000', '+86-138-0013-8000',
-      '+86 138 0013 8000', '(+86)13800138000', '8613800138000', '008613800138000', '013800138000'.
+      '+86 138 0013 8000', '(+86)13800138000', '8613800138000', '008613800138000', '013800138000',
+      and the same with full-width digits ('１３８００１３８０００').
       Rejected (null): masked ('138****8000'), letters, too few/many digits, landlines, numbers
       that do not start with 1[3-9], empty and 'null'-like strings.
     `normalize_phone(column)`: '+86' || digits, or null when the value is not a person's
@@ -13,9 +14,11 @@
     `phone_status(column)`: why: 'missing', 'masked', 'malformed', 'placeholder' or 'valid'.
 -#}
 {% macro phone_digits(column) -%}
-    {%- set digits = persona.regexp_replace_all(column, '[^0-9]', '') -%}
+    {#- full-width digits and signs (typed with a Chinese input method) to ASCII -#}
+    {%- set ascii = "translate(" ~ column ~ ", '０１２３４５６７８９＋（）－　', '0123456789+()- ')" -%}
+    {%- set digits = persona.regexp_replace_all(ascii, '[^0-9]', '') -%}
     case
-        when {{ persona.regexp_matches(column, '^[0-9 +()\\-.]+$') }} = false then null
+        when {{ persona.regexp_matches(ascii, '^[0-9 +()\\-.]+$') }} = false then null
         when {{ persona.regexp_matches(digits, '^(0086|86|0)?1[3-9][0-9]{9}$') }}
             then {{ dbt.right(digits, 11) }}
     end

@@ -22,7 +22,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Run `cmd`; return (wall seconds, peak resident memory in MB of the process tree's largest)."""
+    """Run `cmd`; return (wall seconds, peak resident memory of the process in MB)."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, env=env, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
@@ -41,9 +41,12 @@ def stage_of(result: dict, nodes: dict) -> str:
         path = nodes.get(unique_id, {}).get("original_file_path", "")
         parts = Path(path).parts
         return f"models: {parts[1]}" if len(parts) > 2 else "models"
-    return {"test": "tests", "unit_test": "unit tests", "seed": "seeds", "snapshot": "snapshots"}.get(
-        resource_type, resource_type
-    )
+    return {
+        "test": "tests",
+        "unit_test": "unit tests",
+        "seed": "seeds",
+        "snapshot": "snapshots",
+    }.get(resource_type, resource_type)
 
 
 def report(target: Path, generator: tuple[float, float], dbt: tuple[float, float], top: int) -> str:
@@ -89,13 +92,24 @@ def main(argv: list[str] | None = None) -> int:
     dbt = str(Path(python).with_name("dbt"))
 
     generator = run_measured(
-        [python, "-m", "persona.generate", "--persons", str(args.scale), "--out", str(raw),
-         "--seed", str(args.seed)],
-        env, PROJECT_DIR,
+        [
+            python,
+            "-m",
+            "persona.generate",
+            "--persons",
+            str(args.scale),
+            "--out",
+            str(raw),
+            "--seed",
+            str(args.seed),
+        ],
+        env,
+        PROJECT_DIR,
     )
     dbt_build = run_measured(
         [dbt, "build", "--target-path", str(target), "--log-path", str(work / "logs")],
-        env, PROJECT_DIR,
+        env,
+        PROJECT_DIR,
     )
     print(report(target, generator, dbt_build, args.top))
     raw_mb = sum(f.stat().st_size for f in raw.rglob("*.parquet")) / 2**20

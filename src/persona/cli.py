@@ -1,7 +1,7 @@
 """The `persona` command line.
 
-    persona generate [--persons N --start D --end D --seed S --out DIR]   synthetic raw data
-    persona bench --scale N [--workdir DIR]                             benchmark of a full build
+persona generate [--persons N --start D --end D --seed S --out DIR]   synthetic raw data
+persona bench --scale N [--workdir DIR]                             benchmark of a full build
 """
 
 from __future__ import annotations

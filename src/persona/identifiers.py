@@ -1,0 +1,170 @@
+"""Reference normalizers for the raw contract's identifier normal forms.
+
+These pure-Python functions are the oracle that the dbt SQL macros are tested against (the raw
+input contract ``raw-sources.md``, "Identifiers and their normal form"). Each function takes one
+raw value and returns the normal form, or ``None`` when the value is not an identifier.
+
+Common rules
+------------
+* ``None``, a float NaN and the *null tokens* are not identifiers. A null token is a string that,
+  after trimming, equals case-insensitively one of ``''``, ``'null'``, ``'undefined'``,
+  ``'none'``, ``'nan'`` (:data:`NULL_TOKENS`); source systems write them for missing values.
+* "Trim" removes leading and trailing whitespace (``str.strip``).
+* Placeholders (a cashier's ``13800138000``, a zeroed IDFA) are valid identifiers here; telling
+  a placeholder from a real identifier is the OneID guard's job, which needs frequencies.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+__all__ = [
+    "NULL_TOKENS",
+    "is_null_token",
+    "normalize_device_id",
+    "normalize_email",
+    "normalize_member_card",
+    "normalize_phone",
+    "normalize_string_id",
+    "scoped_buyer_id",
+    "scoped_openid",
+]
+
+#: Strings (compared after trimming, case-insensitively) that mean "no value".
+NULL_TOKENS: frozenset[str] = frozenset({"", "null", "undefined", "none", "nan"})
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
+
+
+def _as_text(raw: object) -> str | None:
+    """Return ``raw`` as a trimmed string, or None for None/NaN/null tokens."""
+    if raw is None:
+        return None
+    if isinstance(raw, float):
+        if math.isnan(raw):
+            return None
+        if raw.is_integer():
+            raw = int(raw)
+    text = str(raw).strip()
+    if text.lower() in NULL_TOKENS:
+        return None
+    return text
+
+
+def is_null_token(raw: object) -> bool:
+    """True when ``raw`` is None, NaN or a null token (see module docstring)."""
+    return _as_text(raw) is None
+
+
+def normalize_string_id(raw: object) -> str | None:
+    """Normal form of a plain string identifier (member_id, cookie_id, unionid, wecom_userid).
+
+    Rule: trim; None, NaN and null tokens (``''``, ``'null'``, ``'undefined'``, ``'none'``,
+    ``'nan'``, any case) give None. Case is kept.
+    """
+    return _as_text(raw)
+
+
+def normalize_phone(raw: object) -> str | None:
+    """Normal form of a phone number: E.164 ``+86`` followed by an 11-digit mainland mobile.
+
+    Rules, in order:
+
+    1. None, NaN and null tokens give None. An int is read as its decimal digits.
+    2. Unicode NFKC folding, so full-width digits and signs (``１３８``, ``＋``, ``（``) become
+       ASCII.
+    3. Trim; a value containing ``*`` is masked (``138****8000``) and gives None.
+    4. Remove the separators: whitespace, ``-``, ``.``, ``(`` and ``)``.
+    5. Strip one country prefix: ``+86`` (anywhere the rest is 11 digits), ``0086`` (15 digits in
+       all), ``86`` (13 digits in all), or a trunk ``0`` (12 digits in all).
+    6. What is left must be exactly 11 ASCII digits matching ``1[3-9]\\d{9}`` (a mainland
+       mobile); otherwise (landline, foreign number, too short or long, letters) None.
+
+    So ``138 0013 8000``, ``+86-138-0013-8000``, ``8613800138000``, ``008613800138000``,
+    ``013800138000`` and ``(+86)13800138000`` all give ``+8613800138000``. The function is
+    idempotent: a normal form maps to itself.
+    """
+    text = _as_text(raw)
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFKC", text).strip()
+    if "*" in text:
+        return None
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if digits.startswith("+"):
+        if not digits.startswith("+86"):
+            return None
+        digits = digits[3:]
+    elif len(digits) == 15 and digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    elif len(digits) == 12 and digits.startswith("0"):
+        digits = digits[1:]
+    if not digits.isascii() or _MOBILE.fullmatch(digits) is None:
+        return None
+    return "+86" + digits
+
+
+def normalize_email(raw: object) -> str | None:
+    """Normal form of an email address.
+
+    Rule: trim and lower-case; the result must contain exactly one ``@`` with a non-empty
+    local part, no whitespace anywhere, and a domain containing a dot that is neither its first
+    nor its last character. Anything else (and null tokens) gives None.
+    """
+    text = _as_text(raw)
+    if text is None:
+        return None
+    text = text.lower()
+    if text.count("@") != 1 or any(ch.isspace() for ch in text):
+        return None
+    local, domain = text.split("@")
+    if not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
+        return None
+    return text
+
+
+def normalize_member_card(raw: object) -> str | None:
+    """Normal form of a membership card number: trim, then upper case; null tokens give None."""
+    text = _as_text(raw)
+    return None if text is None else text.upper()
+
+
+def normalize_device_id(raw: object) -> str | None:
+    """Normal form of an app device id (IDFA, OAID, Android ID): trim, then lower case.
+
+    Null tokens give None. The zeroed IDFA ``00000000-0000-0000-0000-000000000000`` is returned
+    as is; the OneID guard blocks it.
+    """
+    text = _as_text(raw)
+    return None if text is None else text.lower()
+
+
+def scoped_openid(appid: object, openid: object) -> str | None:
+    """Normal form of a WeChat openid: ``<appid>:<openid>``, both parts trimmed.
+
+    An openid is only unique within its appid, so the identifier carries the appid. If either
+    part is missing (None, NaN, null token) the result is None.
+    """
+    app = _as_text(appid)
+    oid = _as_text(openid)
+    if app is None or oid is None:
+        return None
+    return f"{app}:{oid}"
+
+
+def scoped_buyer_id(platform: object, buyer_id: object) -> str | None:
+    """Normal form of a marketplace buyer id: ``<platform>:<buyer_id>``.
+
+    The platform is trimmed and lower-cased (``Tmall`` -> ``tmall``), the buyer id trimmed with
+    its case kept. If either part is missing (None, NaN, null token) the result is None.
+    """
+    plat = _as_text(platform)
+    buyer = _as_text(buyer_id)
+    if plat is None or buyer is None:
+        return None
+    return f"{plat.lower()}:{buyer}"

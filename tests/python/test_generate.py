@@ -1,0 +1,698 @@
+"""The synthetic generator: contract shape, determinism, truth consistency, stated rates."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+try:
+    import persona  # noqa: F401
+except ModuleNotFoundError:  # running from a checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+
+import persona.generate.core as core
+from persona import identifiers as ids
+from persona.generate import generate
+from persona.generate.__main__ import main
+from persona.generate.config import Settings
+
+PERSONS = 1500
+START, END = date(2024, 11, 1), date(2026, 10, 31)
+
+# The raw input contract (raw-sources.md), written out here so that drift is caught.
+REQUIRED: dict[str, list[str]] = {
+    "crm_members": [
+        "member_id",
+        "member_card_no",
+        "phone",
+        "email",
+        "full_name",
+        "gender",
+        "birth_date",
+        "city",
+        "register_at",
+        "register_channel",
+        "member_tier",
+        "sms_opt_in",
+        "email_opt_in",
+        "updated_at",
+    ],
+    "products": [
+        "product_id",
+        "product_name",
+        "category_l1",
+        "category_l2",
+        "brand",
+        "list_price",
+        "launched_on",
+    ],
+    "web_events": [
+        "event_id",
+        "cookie_id",
+        "member_id",
+        "event_type",
+        "page_url",
+        "product_id",
+        "search_term",
+        "event_at",
+        "user_agent",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+    ],
+    "app_events": [
+        "event_id",
+        "device_id",
+        "platform",
+        "member_id",
+        "login_phone",
+        "event_name",
+        "product_id",
+        "event_at_local",
+        "app_version",
+    ],
+    "miniprogram_events": [
+        "event_id",
+        "appid",
+        "openid",
+        "unionid",
+        "phone",
+        "event_name",
+        "page_path",
+        "product_id",
+        "event_at",
+    ],
+    "miniprogram_orders": [
+        "order_id",
+        "appid",
+        "openid",
+        "unionid",
+        "phone",
+        "order_at",
+        "paid_at",
+        "status",
+        "order_amount",
+        "discount_amount",
+        "coupon_code",
+    ],
+    "miniprogram_order_items": ["order_id", "line_no", "product_id", "quantity", "unit_price"],
+    "ecommerce_orders": [
+        "order_id",
+        "platform",
+        "buyer_id",
+        "member_id",
+        "receiver_phone",
+        "order_at",
+        "paid_at",
+        "status",
+        "order_amount",
+        "discount_amount",
+        "coupon_code",
+    ],
+    "ecommerce_order_items": ["order_id", "line_no", "product_id", "quantity", "unit_price"],
+    "pos_transactions": [
+        "txn_id",
+        "store_id",
+        "member_card_no",
+        "phone",
+        "txn_at_local",
+        "txn_amount",
+        "discount_amount",
+        "payment_method",
+        "is_return",
+    ],
+    "pos_transaction_items": ["txn_id", "line_no", "product_id", "quantity", "unit_price"],
+    "wecom_contacts": [
+        "external_userid",
+        "unionid",
+        "staff_id",
+        "remark_phone",
+        "added_at",
+        "deleted_at",
+    ],
+    "cs_tickets": [
+        "ticket_id",
+        "channel",
+        "member_id",
+        "phone",
+        "openid",
+        "appid",
+        "created_at",
+        "category",
+        "satisfaction_score",
+    ],
+    "campaign_touches": [
+        "touch_id",
+        "campaign_id",
+        "channel",
+        "variant",
+        "phone",
+        "device_id",
+        "openid",
+        "appid",
+        "email",
+        "sent_at",
+        "opened_at",
+        "clicked_at",
+    ],
+}
+OPTIONAL = {
+    "web_events": {"ingested_at"},
+    "app_events": {"ingested_at"},
+    "miniprogram_events": {"ingested_at"},
+}
+EVENT_TABLES = {
+    "web_events": (
+        "event_type",
+        {"page_view", "product_view", "search", "add_to_cart", "checkout", "purchase"},
+    ),
+    "app_events": (
+        "event_name",
+        {
+            "app_open",
+            "product_view",
+            "search",
+            "add_to_cart",
+            "checkout",
+            "purchase",
+            "share",
+            "favorite",
+        },
+    ),
+    "miniprogram_events": (
+        "event_name",
+        {
+            "mp_open",
+            "product_view",
+            "search",
+            "add_to_cart",
+            "checkout",
+            "purchase",
+            "share",
+            "favorite",
+        },
+    ),
+}
+# own-channel phone columns (dirty forms at the stated rates); marketplace phones are separate
+OWN_PHONES = [
+    ("crm_members", "phone"),
+    ("app_events", "login_phone"),
+    ("miniprogram_events", "phone"),
+    ("miniprogram_orders", "phone"),
+    ("wecom_contacts", "remark_phone"),
+    ("cs_tickets", "phone"),
+    ("campaign_touches", "phone"),
+]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("gen")
+    out = {"a": base / "a", "b": base / "b", "c": base / "c"}
+    generate(PERSONS, START, END, 7, out["a"], progress=False)
+    generate(PERSONS, START, END, 7, out["b"], progress=False)
+    generate(PERSONS, START, END, 8, out["c"], progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def raw(runs) -> dict[str, pa.Table]:
+    tables = {t: pq.read_table(runs["a"] / t) for t in REQUIRED}
+    for t in ("identity", "persons", "black_holes", "campaigns"):
+        tables[f"_truth.{t}"] = pq.read_table(runs["a"] / "_truth" / f"{t}.parquet")
+    return tables
+
+
+@pytest.fixture(scope="module")
+def rates(runs) -> dict:
+    return json.loads((runs["a"] / "_truth" / "rates.json").read_text(encoding="utf-8"))
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def _col(table: pa.Table, name: str) -> list:
+    return table.column(name).to_pylist()
+
+
+def _within(realized: float, stated: float, n: int, rel: float = 0.25) -> bool:
+    """Realized within 5 binomial sigmas, or within rel of the stated rate."""
+    sigma = math.sqrt(max(stated * (1 - stated), 1e-12) / max(n, 1))
+    return abs(realized - stated) <= max(5 * sigma, rel * stated)
+
+
+# ---------------------------------------------------------------- shape and determinism
+def test_same_seed_gives_identical_bytes(runs) -> None:
+    a, b = _files(runs["a"]), _files(runs["b"])
+    assert a.keys() == b.keys()
+    assert len(a) >= 14 + 5
+    for name in a:
+        assert a[name] == b[name], name
+
+
+def test_different_seed_gives_different_data(runs) -> None:
+    a, c = _files(runs["a"]), _files(runs["c"])
+    for table in ("crm_members", "web_events", "ecommerce_orders", "_truth"):
+        differing = [n for n in a if n.startswith(table) and a[n] != c.get(n)]
+        assert differing, table
+
+
+def test_every_contract_table_with_every_required_column(runs, raw) -> None:
+    for table, cols in REQUIRED.items():
+        parts = sorted((runs["a"] / table).glob("*.parquet"))
+        assert parts, table
+        names = raw[table].column_names
+        assert names[: len(cols)] == cols, table
+        assert set(names) - set(cols) <= OPTIONAL.get(table, set()), table
+        assert raw[table].num_rows > 0, table
+
+
+def test_parquet_types(raw) -> None:
+    for table in REQUIRED:
+        schema = raw[table].schema
+        for field in schema:
+            name, typ = field.name, field.type
+            if name.endswith("_at_local"):
+                assert pa.types.is_timestamp(typ) and typ.tz is None, (table, name)
+            elif name.endswith("_at"):
+                assert pa.types.is_timestamp(typ) and typ.tz == "UTC", (table, name)
+            elif name in ("birth_date", "launched_on"):
+                assert typ == pa.date32(), (table, name)
+            elif name in ("quantity", "line_no", "satisfaction_score"):
+                assert pa.types.is_integer(typ), (table, name)
+            elif name in ("sms_opt_in", "email_opt_in", "is_return"):
+                assert typ == pa.bool_(), (table, name)
+            elif "amount" in name or "price" in name:
+                assert typ == pa.float64(), (table, name)
+                vals = [v for v in _col(raw[table], name) if v is not None]
+                assert all(round(v, 2) == v for v in vals), (table, name)
+            else:
+                assert typ == pa.string(), (table, name)
+
+
+def test_products_catalog(raw) -> None:
+    products = raw["products"]
+    assert 150 <= products.num_rows <= 300
+    assert set(_col(products, "category_l1")) == {"护肤", "彩妆", "保健"}
+    assert {"精华", "面霜", "洁面", "口红", "维生素", "鱼油"} <= set(_col(products, "category_l2"))
+    for l2, price in zip(_col(products, "category_l2"), _col(products, "list_price"), strict=True):
+        if l2 == "洁面":
+            assert 59 <= price <= 159
+        if l2 == "精华":
+            assert 199 <= price <= 899
+
+
+def test_cli_refuses_bad_arguments(tmp_path, capsys) -> None:
+    a_file = tmp_path / "f.txt"
+    a_file.write_text("x")
+    assert main(["--persons", "0", "--out", str(tmp_path / "o")]) == 2
+    assert main(["--start", "2025-01-02", "--end", "2025-01-01", "--out", str(tmp_path)]) == 2
+    assert main(["--persons", "5", "--out", str(a_file), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "before --start" in err and "not a directory" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as exc:
+        main(["--start", "not-a-date"])
+    assert exc.value.code == 2
+
+
+def test_cli_overwrites_tables_it_writes(tmp_path) -> None:
+    out = tmp_path / "raw"
+    stale = out / "web_events" / "part-99999.parquet"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"stale")
+    keep = out / "my_notes.txt"
+    keep.write_text("mine")
+    assert main(["--persons", "40", "--out", str(out), "--quiet", "--end", "2025-01-31"]) == 0
+    assert not stale.exists()
+    assert keep.exists()
+    assert (out / "web_events" / "part-00000.parquet").exists()
+
+
+# ---------------------------------------------------------------- truth consistency
+def _raw_identifiers(raw: dict[str, pa.Table]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+
+    def add(kind: str, values) -> None:
+        found.update((kind, v) for v in values if v is not None)
+
+    plain = [
+        ("member_id", "crm_members", "member_id"),
+        ("member_id", "web_events", "member_id"),
+        ("member_id", "app_events", "member_id"),
+        ("member_id", "ecommerce_orders", "member_id"),
+        ("member_id", "cs_tickets", "member_id"),
+        ("cookie_id", "web_events", "cookie_id"),
+        ("unionid", "miniprogram_events", "unionid"),
+        ("unionid", "miniprogram_orders", "unionid"),
+        ("unionid", "wecom_contacts", "unionid"),
+        ("wecom_userid", "wecom_contacts", "external_userid"),
+    ]
+    for kind, table, col in plain:
+        add(kind, map(ids.normalize_string_id, _col(raw[table], col)))
+    for table, col in [("crm_members", "member_card_no"), ("pos_transactions", "member_card_no")]:
+        add("member_card", map(ids.normalize_member_card, _col(raw[table], col)))
+    for table, col in OWN_PHONES + [
+        ("ecommerce_orders", "receiver_phone"),
+        ("pos_transactions", "phone"),
+    ]:
+        add("phone", map(ids.normalize_phone, _col(raw[table], col)))
+    for table in ("crm_members", "campaign_touches"):
+        add("email", map(ids.normalize_email, _col(raw[table], "email")))
+    for table in ("app_events", "campaign_touches"):
+        add("device_id", map(ids.normalize_device_id, _col(raw[table], "device_id")))
+    for table in ("miniprogram_events", "miniprogram_orders", "cs_tickets", "campaign_touches"):
+        t = raw[table]
+        add("openid", map(ids.scoped_openid, _col(t, "appid"), _col(t, "openid")))
+    t = raw["ecommerce_orders"]
+    add("buyer_id", map(ids.scoped_buyer_id, _col(t, "platform"), _col(t, "buyer_id")))
+    return found
+
+
+def test_truth_identifiers_appear_in_raw_data(raw) -> None:
+    identity = raw["_truth.identity"]
+    truth = set(
+        zip(_col(identity, "identifier_type"), _col(identity, "identifier_value"), strict=True)
+    )
+    assert len(truth) == identity.num_rows, "an identifier maps to two persons"
+    assert None not in _col(identity, "identifier_value")
+    missing = truth - _raw_identifiers(raw)
+    assert not missing, sorted(missing)[:5]
+    kinds = set(_col(identity, "identifier_type"))
+    assert kinds == {
+        "member_id",
+        "member_card",
+        "phone",
+        "email",
+        "cookie_id",
+        "device_id",
+        "openid",
+        "unionid",
+        "wecom_userid",
+        "buyer_id",
+    }
+
+
+def test_truth_persons_and_black_holes(raw) -> None:
+    persons = raw["_truth.persons"]
+    assert persons.num_rows == PERSONS
+    pids = set(_col(persons, "person_id"))
+    assert set(_col(raw["_truth.identity"], "person_id")) <= pids
+    identity = raw["_truth.identity"]
+    truth = set(
+        zip(_col(identity, "identifier_type"), _col(identity, "identifier_value"), strict=True)
+    )
+    bh = raw["_truth.black_holes"]
+    holes = set(zip(_col(bh, "identifier_type"), _col(bh, "identifier_value"), strict=True))
+    assert not (holes & truth)
+    kinds = dict(zip(_col(bh, "kind"), _col(bh, "n_persons"), strict=False))
+    assert {
+        "cashier_placeholder_phone",
+        "zeroed_idfa",
+        "internet_cafe_cookie",
+        "family_device",
+    } <= set(kinds)
+    placeholder = [
+        n
+        for k, n in zip(_col(bh, "kind"), _col(bh, "n_persons"), strict=True)
+        if k == "cashier_placeholder_phone"
+    ]
+    assert max(placeholder) >= 5
+    assert ("phone", "+8613800138000") in holes
+    assert ("device_id", "00000000-0000-0000-0000-000000000000") in holes
+
+
+def test_unlinked_identifiers_are_not_in_truth(raw) -> None:
+    identity = raw["_truth.identity"]
+    truth = set(
+        zip(_col(identity, "identifier_type"), _col(identity, "identifier_value"), strict=True)
+    )
+    # cookies never seen with a member_id are anonymous: no evidence, not in the truth
+    web = raw["web_events"]
+    logged = {
+        c
+        for c, m in zip(_col(web, "cookie_id"), _col(web, "member_id"), strict=True)
+        if ids.normalize_string_id(m) is not None
+    }
+    anonymous = set(_col(web, "cookie_id")) - logged
+    assert anonymous
+    assert not {("cookie_id", c) for c in anonymous} & truth
+    # marketplace buyers only ever seen with masked phones and no member_id
+    eco = raw["ecommerce_orders"]
+    evidence: dict[str, bool] = {}
+    for plat, buyer, member, phone in zip(
+        _col(eco, "platform"),
+        _col(eco, "buyer_id"),
+        _col(eco, "member_id"),
+        _col(eco, "receiver_phone"),
+        strict=True,
+    ):
+        key = ids.scoped_buyer_id(plat, buyer)
+        linked = ids.normalize_string_id(member) is not None or ids.normalize_phone(phone)
+        evidence[key] = evidence.get(key, False) or bool(linked)
+    unlinked = {k for k, v in evidence.items() if not v}
+    linked = {k for k, v in evidence.items() if v}
+    assert unlinked and linked
+    assert not {("buyer_id", k) for k in unlinked} & truth
+    assert {("buyer_id", k) for k in linked} <= truth
+    # every CRM member id is linked (the CRM row carries the card)
+    assert {("member_id", m) for m in _col(raw["crm_members"], "member_id")} <= truth
+
+
+# ---------------------------------------------------------------- stated rates
+def test_rates_json_states_config_and_realized(rates) -> None:
+    assert rates["config"]["duplicate_event_rate"] == pytest.approx(0.015)
+    for name, stat in rates["realized"].items():
+        assert 0 <= stat["hits"] <= stat["population"], name
+
+
+def test_duplicate_and_timestamp_rates(raw, rates) -> None:
+    cfg = rates["config"]
+    for table, (col, vocab) in EVENT_TABLES.items():
+        t = raw[table]
+        n = t.num_rows
+        distinct = len(set(_col(t, "event_id")))
+        assert _within((n - distinct) / distinct, cfg["duplicate_event_rate"], distinct)
+        ts_col = "event_at_local" if table == "app_events" else "event_at"
+        years = [v.year for v in _col(t, ts_col)]
+        assert _within(sum(y == 1970 for y in years) / n, cfg["epoch_ts_rate"], n, rel=0.5)
+        assert _within(sum(y == 2099 for y in years) / n, cfg["future_ts_rate"], n, rel=0.5)
+        unknown = sum(v not in vocab for v in _col(t, col)) / n
+        assert _within(unknown, cfg["unknown_vocab_rate"], n, rel=0.5)
+        late = (
+            [
+                (i - e).total_seconds() > 3600
+                for i, e in zip(_col(t, "ingested_at"), _col(t, "event_at"), strict=True)
+            ]
+            if table != "app_events"
+            else None
+        )
+        if late is not None:
+            good = [ok for ok, y in zip(late, years, strict=True) if 2000 < y < 2090]
+            assert _within(sum(good) / len(good), cfg["late_event_rate"], len(good), rel=0.4)
+
+
+def test_marketplace_and_pos_phone_rates(raw, rates) -> None:
+    cfg = rates["config"]
+    eco = raw["ecommerce_orders"]
+    phones = _col(eco, "receiver_phone")
+    masked = sum("*" in p for p in phones) / len(phones)
+    assert _within(masked, cfg["masked_marketplace_phone_rate"], len(phones))
+    pos = raw["pos_transactions"]
+    placeholders = set(rates["placeholder_phones"])
+    pos_phones = _col(pos, "phone")
+    share = sum(p in placeholders for p in pos_phones) / len(pos_phones)
+    assert _within(share, cfg["pos_placeholder_phone_rate"], len(pos_phones))
+    statuses = _col(eco, "status")
+    plats = _col(eco, "platform")
+    assert "WAIT_SELLER_SEND_GOODS" in statuses
+    n_tmall = sum(p == "tmall" for p in plats)
+    wait = sum(s == "WAIT_SELLER_SEND_GOODS" for s in statuses)
+    assert _within(wait / n_tmall, cfg["unknown_status_rate"], n_tmall, rel=0.6)
+    assert _within(
+        sum(p == "pdd" for p in plats) / len(plats),
+        cfg["unknown_platform_rate"],
+        len(plats),
+        rel=0.8,
+    )
+    returns = [r for r in _col(pos, "is_return") if r]
+    assert returns
+    amounts = [a for a, r in zip(_col(pos, "txn_amount"), _col(pos, "is_return"), strict=True) if r]
+    assert all(a <= 0 for a in amounts)
+
+
+PHONE_FORM_PATTERNS = {
+    "spaces": r"1\d{2} \d{4} \d{4}",
+    "plus86_dashes": r"\+86-1\d{2}-\d{4}-\d{4}",
+    "86_prefix": r"861\d{10}",
+    "0086_prefix": r"00861\d{10}",
+    "leading_zero": r"01\d{10}",
+    "paren_plus86": r"\(\+86\)1\d{10}",
+    "fullwidth": r"[０-９]{11}",
+    "masked": r"1\d{2}\*{4}\d{4}",
+}
+
+
+def test_dirty_phone_forms_at_stated_rates(raw, rates) -> None:
+    cfg = rates["config"]
+    cells = []
+    for table, col in OWN_PHONES:
+        cells += [v for v in _col(raw[table], col) if not ids.is_null_token(v)]
+    n = len(cells)
+    assert n > 10_000
+    counts = {form: 0 for form in PHONE_FORM_PATTERNS}
+    clean = 0
+    for v in cells:
+        if re.fullmatch(r"1[3-9]\d{9}", v):
+            clean += 1
+            continue
+        for form, pat in PHONE_FORM_PATTERNS.items():
+            if re.fullmatch(pat, v):
+                counts[form] += 1
+                break
+        else:
+            raise AssertionError(f"unexpected phone spelling {v!r}")
+    for form, hits in counts.items():
+        stated = cfg[f"phone_{form}_rate"]
+        assert hits > 0, form
+        assert _within(hits / n, stated, n, rel=0.35), (form, hits / n, stated)
+    # every non-masked spelling normalizes to a valid E.164
+    assert all(ids.normalize_phone(v) for v in cells if "*" not in v)
+
+
+def test_null_tokens_and_dirty_emails_cards(raw, rates) -> None:
+    cfg = rates["config"]
+    tokens = nulls = 0
+    for table, col in [
+        ("web_events", "member_id"),
+        ("app_events", "member_id"),
+        ("miniprogram_events", "unionid"),
+        ("ecommerce_orders", "member_id"),
+        ("pos_transactions", "member_card_no"),
+    ]:
+        for v in _col(raw[table], col):
+            if v is None:
+                nulls += 1
+            elif ids.is_null_token(v):
+                assert v in ("", "null", "undefined")
+                tokens += 1
+    assert _within(tokens / (tokens + nulls), cfg["null_token_rate"], tokens + nulls)
+    emails = [v for v in _col(raw["crm_members"], "email") if not ids.is_null_token(v)]
+    dirty = sum(v != v.strip().lower() for v in emails) / len(emails)
+    assert _within(dirty, cfg["email_dirty_rate"], len(emails), rel=0.6)
+    cards = [v for v in _col(raw["crm_members"], "member_card_no")]
+    dirty = sum(v != v.strip().upper() for v in cards) / len(cards)
+    assert _within(dirty, cfg["card_dirty_rate"], len(cards), rel=0.6)
+
+
+# ---------------------------------------------------------------- behaviour
+def test_bgnbd_archetypes_order_by_frequency(raw) -> None:
+    persons = raw["_truth.persons"]
+    by: dict[str, list[int]] = {}
+    for a, n in zip(_col(persons, "archetype"), _col(persons, "n_orders"), strict=True):
+        by.setdefault(a, []).append(n)
+    mean = {a: sum(v) / len(v) for a, v in by.items()}
+    assert mean["loyal_vip"] > mean["regular"] > mean["one_off_buyer"]
+    assert mean["promo_hunter"] > mean["one_off_buyer"]
+    assert mean["browser"] == 0
+    lam = dict(
+        zip(_col(persons, "archetype"), _col(persons, "purchase_rate_per_week"), strict=False)
+    )
+    assert lam["browser"] == 0
+    # the truth's order counts are the raw order rows (POS returns excluded)
+    n_raw = (
+        raw["miniprogram_orders"].num_rows
+        + raw["ecommerce_orders"].num_rows
+        + sum(not r for r in _col(raw["pos_transactions"], "is_return"))
+    )
+    assert sum(_col(persons, "n_orders")) == n_raw
+
+
+def test_seasonality_double11_and_618_peaks(raw) -> None:
+    days = [t.date() for t in _col(raw["ecommerce_orders"], "order_at")]
+    days += [t.date() for t in _col(raw["miniprogram_orders"], "order_at")]
+
+    def per_day(lo: date, hi: date) -> float:
+        return sum(lo <= d <= hi for d in days) / ((hi - lo).days + 1)
+
+    quiet = per_day(date(2025, 8, 1), date(2025, 9, 30))
+    assert per_day(date(2025, 11, 1), date(2025, 11, 11)) > 1.5 * quiet
+    assert per_day(date(2025, 6, 1), date(2025, 6, 18)) > 1.4 * quiet
+
+
+def test_mall_orders_have_purchase_events(raw) -> None:
+    orders = raw["miniprogram_orders"]
+    paid = sum(s not in ("created", "cancelled") for s in _col(orders, "status"))
+    purchases = 0
+    for table, (col, _) in EVENT_TABLES.items():
+        t = raw[table]
+        seen = set()
+        for eid, name in zip(_col(t, "event_id"), _col(t, col), strict=True):
+            if name == "purchase" and eid not in seen:
+                seen.add(eid)
+                purchases += 1
+    assert 0.98 * paid <= purchases <= paid
+
+
+def test_funnel_step_conversion_is_plausible(raw) -> None:
+    t = raw["web_events"]
+    names = _col(t, "event_type")
+    counts = {k: names.count(k) for k in ("product_view", "add_to_cart", "checkout", "purchase")}
+    assert counts["product_view"] > counts["add_to_cart"] > counts["checkout"] > counts["purchase"]
+
+
+def test_campaign_truth(raw) -> None:
+    camp = raw["_truth.campaigns"]
+    assert camp.num_rows >= 40
+    assert all(0.0 < u < 0.1 for u in _col(camp, "true_uplift"))
+    touches = raw["campaign_touches"]
+    assert set(_col(touches, "campaign_id")) <= set(_col(camp, "campaign_id"))
+    assert set(_col(touches, "variant")) == {"treatment", "control"}
+    assert set(_col(touches, "channel")) == {"sms", "push", "wecom", "email"}
+
+
+def test_chunks_have_disjoint_ids_and_own_seeds(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(core, "SETTINGS", Settings(chunk_persons=150))
+    summary = generate(400, START, date(2025, 4, 30), 3, tmp_path, progress=False)
+    assert summary["chunks"] == 3
+    assert len(list((tmp_path / "web_events").glob("part-*.parquet"))) == 3
+    persons = pq.read_table(tmp_path / "_truth" / "persons.parquet")
+    assert len(set(_col(persons, "person_id"))) == 400
+    identity = pq.read_table(tmp_path / "_truth" / "identity.parquet")
+    keys = list(
+        zip(_col(identity, "identifier_type"), _col(identity, "identifier_value"), strict=True)
+    )
+    assert len(set(keys)) == len(keys)
+    for table, key in [
+        ("web_events", "event_id"),
+        ("ecommerce_orders", "order_id"),
+        ("pos_transactions", "txn_id"),
+        ("campaign_touches", "touch_id"),
+    ]:
+        parts = [
+            set(_col(pq.read_table(p), key)) for p in sorted((tmp_path / table).glob("*.parquet"))
+        ]
+        assert sum(len(p) for p in parts) == len(set().union(*parts)), table
+
+
+def test_phone_changes_show_in_crm_versions(raw, rates) -> None:
+    crm = raw["crm_members"]
+    phones: dict[str, set[str]] = {}
+    for m, p in zip(_col(crm, "member_id"), _col(crm, "phone"), strict=True):
+        norm = ids.normalize_phone(p)
+        if norm:
+            phones.setdefault(m, set()).add(norm)
+    changed = sum(len(v) > 1 for v in phones.values())
+    stated = rates["config"]["phone_change_rate"]
+    assert changed > 0
+    assert _within(changed / len(phones), stated, len(phones), rel=0.5)

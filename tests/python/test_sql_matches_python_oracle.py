@@ -1,0 +1,152 @@
+"""The dbt normalization macros agree with the Python reference normalizers (persona.identifiers).
+
+The macros are compiled once with `dbt compile --inline` and run in DuckDB over values drawn by
+hypothesis: every phone format of the raw contract around random mainland mobiles, e-mails with
+case and spaces, card numbers and device ids. The Python oracle does not reject placeholders
+(a guard's job), so phones are compared on `phone_digits`, and placeholders are checked apart.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persona.identifiers import (
+    normalize_device_id,
+    normalize_email,
+    normalize_member_card,
+    normalize_phone,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+INLINE = """
+select
+    {{ dbt.concat(["'+86'", persona.phone_digits(persona.clean_string('phone'))]) }} as phone_e164,
+    {{ persona.phone_status(persona.clean_string('phone')) }} as phone_status,
+    {{ persona.normalize_email(persona.clean_string('email')) }} as email,
+    {{ persona.normalize_member_card(persona.clean_string('card')) }} as card,
+    {{ persona.normalize_device_id(persona.clean_string('device')) }} as device
+from input_values
+"""
+
+PHONE_FORMATS = [
+    "{a}{b}{c}",
+    "{a} {b} {c}",
+    "{a}-{b}-{c}",
+    "+86-{a}-{b}-{c}",
+    "+86 {a} {b} {c}",
+    "86{a}{b}{c}",
+    "0086{a}{b}{c}",
+    "0{a}{b}{c}",
+    "(+86){a}{b}{c}",
+    " {a}{b}{c} ",
+    "+86{a}{b}{c}",
+    "{a}****{c}",
+    "{a}{b}",
+    "{a}{b}{c}1",
+    "021-{b}{c}",
+    "abc{a}{b}{c}",
+]
+FULL_WIDTH = str.maketrans("0123456789+()-", "０１２３４５６７８９＋（）－")
+
+
+@pytest.fixture(scope="module")
+def compiled_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
+    tmp = tmp_path_factory.mktemp("compile")
+    env = dict(os.environ, PERSONA_DB=str(tmp / "w.duckdb"), PERSONA_RAW_DIR=str(tmp / "raw"))
+    result = subprocess.run(
+        [
+            DBT,
+            "compile",
+            "--quiet",
+            "--inline",
+            INLINE,
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return result.stdout
+
+
+def run_sql(sql: str, rows: list[tuple[str | None, ...]]) -> list[tuple]:
+    con = duckdb.connect()
+    con.execute(
+        "create table input_values (phone varchar, email varchar, card varchar, device varchar)"
+    )
+    con.executemany("insert into input_values values (?, ?, ?, ?)", rows)
+    return con.sql(sql).fetchall()
+
+
+mobile = st.tuples(
+    st.sampled_from(["13", "14", "15", "16", "17", "18", "19", "12", "10"]),
+    st.integers(0, 9),
+    st.integers(0, 9999),
+    st.integers(0, 9999),
+)
+phone = st.builds(
+    lambda m, fmt, wide: (
+        fmt.format(a=f"{m[0]}{m[1]}", b=f"{m[2]:04d}", c=f"{m[3]:04d}").translate(FULL_WIDTH)
+        if wide
+        else fmt.format(a=f"{m[0]}{m[1]}", b=f"{m[2]:04d}", c=f"{m[3]:04d}")
+    ),
+    mobile,
+    st.sampled_from(PHONE_FORMATS),
+    st.booleans(),
+) | st.sampled_from(["", "null", "undefined", "NULL ", "none"])
+email = st.builds(
+    lambda user, domain, tld, pad, upper: (
+        f"{pad}{user}@{domain}{tld}{pad}".upper() if upper else f"{pad}{user}@{domain}{tld}{pad}"
+    ),
+    st.from_regex(r"[a-z0-9._]{1,8}", fullmatch=True),
+    st.from_regex(r"[a-z]{1,6}", fullmatch=True),
+    st.sampled_from([".com", ".cn", ".com.cn", "", "@x.com"]),
+    st.sampled_from(["", " ", "  "]),
+    st.booleans(),
+)
+card = st.from_regex(r" ?[a-zA-Z]{0,3}[0-9]{3,8} ?", fullmatch=True)
+device = st.from_regex(r"[A-Fa-f0-9]{4,8}(-[A-Fa-f0-9]{4}){0,3}", fullmatch=True) | st.just(
+    "00000000-0000-0000-0000-000000000000"
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(phone, email, card, device), min_size=1, max_size=40))
+def test_macros_agree_with_python_oracle(compiled_sql: str, rows: list[tuple[str, ...]]) -> None:
+    results = run_sql(compiled_sql, rows)
+    for (raw_phone, raw_email, raw_card, raw_device), got in zip(rows, results, strict=True):
+        phone_e164, phone_status, got_email, got_card, got_device = got
+        assert phone_e164 == normalize_phone(raw_phone), raw_phone
+        assert (phone_status in {"valid", "placeholder"}) == (
+            normalize_phone(raw_phone) is not None
+        )
+        assert got_email == normalize_email(raw_email), raw_email
+        assert got_card == normalize_member_card(raw_card), raw_card
+        expected_device = normalize_device_id(raw_device)
+        if expected_device is not None and set(expected_device) <= {"0", "-"}:
+            expected_device = None  # a zeroed advertising id is not an identifier in staging
+        assert got_device == expected_device, raw_device
+
+
+def test_placeholders_are_not_identifiers(compiled_sql: str) -> None:
+    placeholders = ["13800138000", "13888888888", "18888888888", "13900000000", "+86 139 1234 5678"]
+    real = ["13800138001", "13912345679", "18610001000"]
+    results = run_sql(compiled_sql, [(p, None, None, None) for p in placeholders + real])
+    statuses = [row[1] for row in results]
+    assert statuses == ["placeholder"] * len(placeholders) + ["valid"] * len(real)
