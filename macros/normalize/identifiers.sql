@@ -1,10 +1,14 @@
 {#- Identifier normal forms. Every macro takes a cleaned text column (see clean_strings). -#}
 
-{#- E-mail normal form: trimmed, lower case, exactly one '@' and a dot after it; else null. -#}
+{#-
+    E-mail normal form: trimmed, lower case; exactly one '@' with a non-empty local part, no
+    whitespace inside, and a domain holding a dot that is neither its first nor its last character.
+    Anything else is null (the same rule as persona.identifiers.normalize_email).
+-#}
 {% macro normalize_email(column) -%}
-    {%- set cleaned = 'lower(' ~ persona.regexp_replace_all(column, '\\s', '') ~ ')' -%}
+    {%- set lowered = 'lower(' ~ column ~ ')' -%}
     case
-        when {{ persona.regexp_matches(cleaned, '^[^@]+@[^@]+\\.[^@.]+$') }} then {{ cleaned }}
+        when {{ persona.regexp_matches(lowered, '^[^@\\s]+@[^@\\s.][^@\\s]*\\.[^@\\s]*[^@\\s.]$') }} then {{ lowered }}
     end
 {%- endmacro %}
 

@@ -7,7 +7,8 @@
       offset means UTC; null when empty or unparseable.
     `parse_local_timestamp(column, time_zone_column)`: a `*_at_local` wall-clock column converted to
       UTC; the zone is the row's own (time_zone_column, when given and not null) or
-      var('default_local_time_zone') ('Asia/Shanghai').
+      var('default_local_time_zone') ('Asia/Shanghai'); a zone outside var('accepted_time_zones')
+      gives null (the row is then quarantined as unparseable_timestamp, the build goes on).
     `timestamp_status(raw, parsed)`: 'missing', 'unparseable', 'epoch' (before
       var('earliest_valid_date')), 'future' (later than now + var('future_tolerance_hours')) or 'valid'.
 -#}
@@ -35,7 +36,13 @@
 {% macro default__parse_local_timestamp(column, time_zone_column=none) -%}
     {%- set cleaned = column -%}
     {%- set zone -%}
-        {%- if time_zone_column -%}coalesce({{ time_zone_column }}, '{{ var("default_local_time_zone") }}')
+        {%- if time_zone_column -%}
+            case
+                when {{ time_zone_column }} is null then '{{ var("default_local_time_zone") }}'
+                when {{ time_zone_column }} in (
+                    {%- for zone in var('accepted_time_zones') %}'{{ zone }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+                ) then {{ time_zone_column }}
+            end
         {%- else -%}'{{ var("default_local_time_zone") }}'{%- endif -%}
     {%- endset -%}
     {%- set wall_clock -%}

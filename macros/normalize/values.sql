@@ -15,9 +15,12 @@
 {%- endmacro %}
 
 
-{#- An integer from text ('3', '3.0'); null when empty or not a number. -#}
+{#- A whole number from text ('3', '-1', '3.0'); null when empty, not a number, or fractional ('1.5'). -#}
 {% macro parse_integer(column) -%}
-    cast(try_cast({{ column }} as double) as bigint)
+    case
+        when {{ persona.regexp_matches(column, '^[-+]?[0-9]+([.]0*)?$') }}
+            then cast(try_cast({{ column }} as double) as bigint)
+    end
 {%- endmacro %}
 
 

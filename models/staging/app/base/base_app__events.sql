@@ -45,7 +45,7 @@ checked as (
             case when event_id is null then 'missing_key' end,
             event_at_reason,
             case
-                when device_id_status = 'missing' and member_id is null and login_phone_status = 'missing'
+                when device_id is null and member_id is null and login_phone is null
                     then 'missing_identifier'
             end
         ) as quarantine_reason,

@@ -35,11 +35,8 @@ typed as (
         coalesce({{ persona.parse_money('discount_amount') }}, 0) as discount_amount,
         coupon_code,
         coalesce(
-            -- an order is identified by the platform and its id there
-            case
-                when order_id is null
-                    or platform is null then 'missing_key'
-            end,
+            -- order ids are unique across platforms in the export: lines refer to them alone
+            case when order_id is null then 'missing_key' end,
             {{ persona.timestamp_reason('order_at', persona.parse_utc_timestamp('order_at')) }},
             {{ persona.amount_reason('order_amount') }},
             {{ persona.amount_reason('discount_amount', required=false) }}

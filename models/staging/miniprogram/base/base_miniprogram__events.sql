@@ -40,7 +40,7 @@ checked as (
         coalesce(
             case when event_id is null then 'missing_key' end,
             event_at_reason,
-            case when openid is null and unionid is null and phone_status = 'missing' then 'missing_identifier' end
+            case when openid is null and unionid is null and phone is null then 'missing_identifier' end
         ) as quarantine_reason,
         case when not is_known_event_name then 'unknown_vocabulary' end as flag_reason
     from typed
