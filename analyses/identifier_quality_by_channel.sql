@@ -2,34 +2,54 @@
 -- (valid, missing, masked, malformed, placeholder). Compile with `dbt compile --select
 -- identifier_quality_by_channel` and run the SQL in target/compiled/ against the warehouse.
 with phones as (
-    select 'crm_members.phone' as identifier_column, phone_status as identifier_status
+    select
+        'crm_members.phone' as identifier_column,
+        phone_status as identifier_status
     from {{ ref('stg_crm__members') }}
     union all
-    select 'app_events.login_phone' as identifier_column, login_phone_status as identifier_status
+    select
+        'app_events.login_phone' as identifier_column,
+        login_phone_status as identifier_status
     from {{ ref('stg_app__events') }}
     union all
-    select 'miniprogram_events.phone' as identifier_column, phone_status as identifier_status
+    select
+        'miniprogram_events.phone' as identifier_column,
+        phone_status as identifier_status
     from {{ ref('stg_miniprogram__events') }}
     union all
-    select 'miniprogram_orders.phone' as identifier_column, phone_status as identifier_status
+    select
+        'miniprogram_orders.phone' as identifier_column,
+        phone_status as identifier_status
     from {{ ref('stg_miniprogram__orders') }}
     union all
-    select 'ecommerce_orders.receiver_phone' as identifier_column, receiver_phone_status as identifier_status
+    select
+        'ecommerce_orders.receiver_phone' as identifier_column,
+        receiver_phone_status as identifier_status
     from {{ ref('stg_ecommerce__orders') }}
     union all
-    select 'pos_transactions.phone' as identifier_column, phone_status as identifier_status
+    select
+        'pos_transactions.phone' as identifier_column,
+        phone_status as identifier_status
     from {{ ref('stg_pos__transactions') }}
     union all
-    select 'wecom_contacts.remark_phone' as identifier_column, remark_phone_status as identifier_status
+    select
+        'wecom_contacts.remark_phone' as identifier_column,
+        remark_phone_status as identifier_status
     from {{ ref('stg_wecom__contacts') }}
     union all
-    select 'cs_tickets.phone' as identifier_column, phone_status as identifier_status
+    select
+        'cs_tickets.phone' as identifier_column,
+        phone_status as identifier_status
     from {{ ref('stg_service__tickets') }}
     union all
-    select 'campaign_touches.phone' as identifier_column, phone_status as identifier_status
+    select
+        'campaign_touches.phone' as identifier_column,
+        phone_status as identifier_status
     from {{ ref('stg_marketing__campaign_touches') }}
     union all
-    select 'app_events.device_id' as identifier_column, device_id_status as identifier_status
+    select
+        'app_events.device_id' as identifier_column,
+        device_id_status as identifier_status
     from {{ ref('stg_app__events') }}
 ),
 
@@ -52,4 +72,4 @@ final as (
 )
 
 select * from final
-order by identifier_column, row_count desc
+order by identifier_column asc, row_count desc

@@ -5,10 +5,14 @@ with unioned as (
 
 final as (
     select
-        source_table
-        || ':'
-        || cast(row_number() over (partition by source_table order by record_key, raw_record) as {{ dbt.type_string() }})
-        as quarantined_row_id,
+        {{ dbt.concat([
+            'source_table',
+            "':'",
+            dbt.safe_cast(
+                'row_number() over (partition by source_table order by record_key, raw_record)',
+                dbt.type_string()
+            )
+        ]) }} as quarantined_row_id,
         source_table,
         record_key,
         reason_code,

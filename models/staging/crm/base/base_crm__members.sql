@@ -45,8 +45,9 @@ typed as (
 checked as (
     select
         *,
-        {{ dbt.concat(['member_id', "'@'", dbt.safe_cast('updated_at', dbt.type_string())]) }} as record_key,
-        {{ dbt.hash(dbt.concat(['member_id', "'@'", dbt.safe_cast('updated_at', dbt.type_string())])) }} as member_version_id,
+        {%- set version_key = dbt.concat(['member_id', "'@'", dbt.safe_cast('updated_at', dbt.type_string())]) %}
+        {{ version_key }} as record_key,
+        {{ dbt.hash(version_key) }} as member_version_id,
         coalesce(
             case when member_id is null then 'missing_key' end,
             updated_at_reason
