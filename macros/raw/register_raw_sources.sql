@@ -10,6 +10,9 @@
     - Every column is exposed as text (`varchar`); staging types, normalizes and quarantines. This
       keeps files written by any tool (strings, timestamps, decimals, integers) readable alike.
     - Extra columns in the files are ignored; optional columns that are absent are null.
+    - Two locator columns are added: `_raw_file` (the Parquet file) and `_raw_row_number` (the row's
+      0-based position in it). Staging keeps them, so a quarantined row can be traced back to the
+      exact file and row, and repeated deliveries are resolved in file order.
 -#}
 {% macro register_raw_sources() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -27,11 +30,13 @@
             {%- for column in columns -%}
                 {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
             {%- endfor -%}
+            {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
+            {%- do select_list.append('cast(null as bigint) as _raw_row_number') -%}
             {%- set body = 'select ' ~ select_list | join(', ') ~ ' where 1 = 0' -%}
         {%- else -%}
             {{ log('raw: reading ' ~ n_files ~ ' Parquet file(s) in ' ~ folder, info=False) }}
-            {%- set reader = "read_parquet('" ~ pattern ~ "', union_by_name = true)" -%}
-            {%- set described = run_query('describe select * from ' ~ reader) -%}
+            {%- set reader = "read_parquet('" ~ pattern ~ "', union_by_name = true, filename = true, file_row_number = true)" -%}
+            {%- set described = run_query("describe select * from read_parquet('" ~ pattern ~ "', union_by_name = true)") -%}
             {%- set present = described.columns[0].values() | map('lower') | list -%}
             {%- set missing = [] -%}
             {%- for column in columns if column.name not in present and not column.meta.get('optional') -%}
@@ -53,6 +58,8 @@
                     {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
                 {%- endif -%}
             {%- endfor -%}
+            {%- do select_list.append('cast(filename as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
+            {%- do select_list.append('cast(file_row_number as bigint) as _raw_row_number') -%}
             {%- set body = 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader -%}
         {%- endif -%}
         {%- do statements.append('create or replace view ' ~ persona.raw_schema() ~ '.' ~ node.identifier ~ ' as ' ~ body) -%}

@@ -17,7 +17,8 @@ with source as (
 cleaned as (
     select
         {{ persona.clean_strings([parent_key, 'line_no', 'product_id', 'quantity', 'unit_price']) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -28,7 +29,8 @@ typed as (
         product_id,
         {{ persona.parse_integer('quantity') }} as quantity,
         {{ persona.parse_money('unit_price') }} as unit_price,
-        raw_record,
+        _raw_file,
+        _raw_row_number,
         {{ persona.amount_reason('unit_price') }} as unit_price_reason
     from cleaned
 ),
@@ -57,7 +59,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag([parent_key, 'line_no'], 'raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag([parent_key, 'line_no'], '_raw_file, _raw_row_number') }} as is_duplicate
     from checked
 )
 

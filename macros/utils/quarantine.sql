@@ -3,7 +3,7 @@
     staged. Reason codes are documented in the seed `dq_reason_codes`.
 -#}
 
-{#- The whole raw row as JSON text, for the quarantine (personal data: staging layer only). -#}
+{#- The whole raw row as JSON text, for the quarantine (personal data: not in public marts). -#}
 {% macro row_to_json(relation_alias) %}
     {{- return(adapter.dispatch('row_to_json', 'persona')(relation_alias)) -}}
 {% endmacro %}
@@ -95,14 +95,20 @@
     {%- for table in persona.staged_raw_tables() %}
     select
         '{{ table.table }}' as source_table,
-        record_key,
-        coalesce(quarantine_reason, flag_reason) as reason_code,
-        case when quarantine_reason is not null then 'quarantined' else 'flagged' end as action,
-        raw_record
-    from {{ ref('base_' ~ table.model) }}
+        base_rows.record_key,
+        coalesce(base_rows.quarantine_reason, base_rows.flag_reason) as reason_code,
+        case when base_rows.quarantine_reason is not null then 'quarantined' else 'flagged' end as action,
+        base_rows._raw_file as raw_file,
+        base_rows._raw_row_number as raw_row_number,
+        {{ persona.row_to_json('raw_rows') }} as raw_record
+    from {{ ref('base_' ~ table.model) }} as base_rows
+    inner join {{ source(table.source, table.table) }} as raw_rows
+        on
+            base_rows._raw_file = raw_rows._raw_file
+            and base_rows._raw_row_number = raw_rows._raw_row_number
     where
-        quarantine_reason is not null
-        or (flag_reason is not null and not is_duplicate)
+        base_rows.quarantine_reason is not null
+        or (base_rows.flag_reason is not null and not base_rows.is_duplicate)
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

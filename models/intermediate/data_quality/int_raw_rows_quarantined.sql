@@ -9,7 +9,7 @@ final as (
             'source_table',
             "':'",
             dbt.safe_cast(
-                'row_number() over (partition by source_table order by record_key, raw_record)',
+                'row_number() over (partition by source_table order by raw_file, raw_row_number)',
                 dbt.type_string()
             )
         ]) }} as quarantined_row_id,
@@ -17,6 +17,8 @@ final as (
         record_key,
         reason_code,
         action,
+        raw_file,
+        raw_row_number,
         raw_record
     from unioned
 )

@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw app event, typed and normalized (local time to UTC), with the reason it cannot be staged
 with source as (
     select * from {{ source('app', 'app_events') }}
@@ -10,7 +10,8 @@ cleaned as (
             'event_id', 'device_id', 'platform', 'member_id', 'login_phone', 'event_name',
             'product_id', 'event_at_local', 'app_version', 'ingested_at', 'time_zone'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -33,7 +34,8 @@ typed as (
         ) }} as event_at_reason,
         {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
         app_version,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -56,7 +58,10 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['event_id'], 'event_at, ingested_at, raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(
+            ['event_id'],
+            'event_at, ingested_at, _raw_file, _raw_row_number'
+        ) }} as is_duplicate
     from checked
 )
 

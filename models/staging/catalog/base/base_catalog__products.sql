@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw product row, typed, with the reason it cannot be staged (if any)
 with source as (
     select * from {{ source('catalog', 'products') }}
@@ -10,7 +10,8 @@ cleaned as (
             'product_id', 'product_name', 'category_l1', 'category_l2', 'brand', 'list_price',
             'launched_on'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -23,7 +24,8 @@ typed as (
         brand,
         {{ persona.parse_money('list_price') }} as list_price,
         {{ persona.parse_date('launched_on') }} as launched_on,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -41,7 +43,10 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['product_id'], 'launched_on desc nulls last, raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(
+            ['product_id'],
+            'launched_on desc nulls last, _raw_file, _raw_row_number'
+        ) }} as is_duplicate
     from checked
 )
 

@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw CRM member row, typed and normalized, with the reason it cannot be staged (if any)
 with source as (
     select * from {{ source('crm', 'crm_members') }}
@@ -11,7 +11,8 @@ cleaned as (
             'city', 'register_at', 'register_channel', 'member_tier', 'sms_opt_in', 'email_opt_in',
             'updated_at'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -38,7 +39,8 @@ typed as (
         ) }} as register_at_reason,
         {{ persona.in_vocabulary('gender', var('vocabulary')['gender']) }}
         or gender is null as is_known_gender,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -64,7 +66,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['member_id', 'updated_at'], 'raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(['member_id', 'updated_at'], '_raw_file, _raw_row_number') }} as is_duplicate
     from checked
 )
 

@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw line of ecommerce_order_items, typed, with the reason it cannot be staged (if any)
 {{ persona.base_order_lines(
     source('ecommerce', 'ecommerce_order_items'),

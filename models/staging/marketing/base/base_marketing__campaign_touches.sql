@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw campaign touch, typed and normalized, with the reason it cannot be staged (if any)
 with source as (
     select * from {{ source('marketing', 'campaign_touches') }}
@@ -10,7 +10,8 @@ cleaned as (
             'touch_id', 'campaign_id', 'channel', 'variant', 'phone', 'device_id', 'openid',
             'appid', 'email', 'sent_at', 'opened_at', 'clicked_at'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -45,7 +46,8 @@ typed as (
             end,
             {{ persona.timestamp_reason('sent_at', persona.parse_utc_timestamp('sent_at')) }}
         ) as quarantine_reason,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -65,7 +67,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['touch_id'], 'raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(['touch_id'], '_raw_file, _raw_row_number') }} as is_duplicate
     from checked
 )
 

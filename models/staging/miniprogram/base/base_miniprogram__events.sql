@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw mini-program event, typed and normalized, with the reason it cannot be staged (if any)
 with source as (
     select * from {{ source('miniprogram', 'miniprogram_events') }}
@@ -10,7 +10,8 @@ cleaned as (
             'event_id', 'appid', 'openid', 'unionid', 'phone', 'event_name', 'page_path',
             'product_id', 'event_at', 'ingested_at'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -29,7 +30,8 @@ typed as (
         {{ persona.parse_utc_timestamp('event_at') }} as event_at,
         {{ persona.timestamp_reason('event_at', persona.parse_utc_timestamp('event_at')) }} as event_at_reason,
         {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -49,7 +51,10 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['event_id'], 'event_at, ingested_at, raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(
+            ['event_id'],
+            'event_at, ingested_at, _raw_file, _raw_row_number'
+        ) }} as is_duplicate
     from checked
 )
 

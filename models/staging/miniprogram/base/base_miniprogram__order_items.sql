@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw line of miniprogram_order_items, typed, with the reason it cannot be staged (if any)
 {{ persona.base_order_lines(
     source('miniprogram', 'miniprogram_order_items'),

@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw mini-program order, typed and normalized, with the reason it cannot be staged (if any)
 with source as (
     select * from {{ source('miniprogram', 'miniprogram_orders') }}
@@ -10,7 +10,8 @@ cleaned as (
             'order_id', 'appid', 'openid', 'unionid', 'phone', 'order_at', 'paid_at', 'status',
             'order_amount', 'discount_amount', 'coupon_code'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -38,7 +39,8 @@ typed as (
             {{ persona.amount_reason('order_amount') }},
             {{ persona.amount_reason('discount_amount', required=false) }}
         ) as quarantine_reason,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -58,7 +60,10 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['order_id'], 'paid_at desc nulls last, raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(
+            ['order_id'],
+            'paid_at desc nulls last, _raw_file, _raw_row_number'
+        ) }} as is_duplicate
     from checked
 )
 

@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw line of pos_transaction_items, typed, with the reason it cannot be staged (if any)
 {{ persona.base_order_lines(
     source('pos', 'pos_transaction_items'),

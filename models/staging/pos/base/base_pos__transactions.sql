@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw till transaction, typed (store-local time to UTC), with the reason it cannot be staged
 with source as (
     select * from {{ source('pos', 'pos_transactions') }}
@@ -10,7 +10,8 @@ cleaned as (
             'txn_id', 'store_id', 'member_card_no', 'phone', 'txn_at_local', 'txn_amount',
             'discount_amount', 'payment_method', 'is_return', 'time_zone'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -34,7 +35,8 @@ typed as (
             {{ persona.amount_reason('txn_amount') }},
             {{ persona.amount_reason('discount_amount', required=false) }}
         ) as quarantine_reason,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -49,7 +51,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['txn_id'], 'raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(['txn_id'], '_raw_file, _raw_row_number') }} as is_duplicate
     from checked
 )
 

@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw service ticket, typed and normalized, with the reason it cannot be staged (if any)
 with source as (
     select * from {{ source('service', 'cs_tickets') }}
@@ -10,7 +10,8 @@ cleaned as (
             'ticket_id', 'channel', 'member_id', 'phone', 'openid', 'appid', 'created_at',
             'category', 'satisfaction_score'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -33,7 +34,8 @@ typed as (
             case when ticket_id is null then 'missing_key' end,
             {{ persona.timestamp_reason('created_at', persona.parse_utc_timestamp('created_at')) }}
         ) as quarantine_reason,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -55,7 +57,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['ticket_id'], 'raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(['ticket_id'], '_raw_file, _raw_row_number') }} as is_duplicate
     from checked
 )
 

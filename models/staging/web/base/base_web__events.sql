@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw website event, typed and normalized, with the reason it cannot be staged (if any)
 with source as (
     select * from {{ source('web', 'web_events') }}
@@ -11,7 +11,8 @@ cleaned as (
             'search_term', 'event_at', 'user_agent', 'utm_source', 'utm_medium', 'utm_campaign',
             'ingested_at'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -32,7 +33,8 @@ typed as (
         utm_source,
         utm_medium,
         utm_campaign,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -52,7 +54,10 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['event_id'], 'event_at, ingested_at, raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(
+            ['event_id'],
+            'event_at, ingested_at, _raw_file, _raw_row_number'
+        ) }} as is_duplicate
     from checked
 )
 

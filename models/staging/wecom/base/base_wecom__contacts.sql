@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="table") }}
 -- every raw WeCom contact, typed and normalized, with the reason it cannot be staged (if any)
 with source as (
     select * from {{ source('wecom', 'wecom_contacts') }}
@@ -9,7 +9,8 @@ cleaned as (
         {{ persona.clean_strings([
             'external_userid', 'unionid', 'staff_id', 'remark_phone', 'added_at', 'deleted_at'
         ]) }},
-        {{ persona.row_to_json('source') }} as raw_record
+        _raw_file,
+        _raw_row_number
     from source
 ),
 
@@ -29,7 +30,8 @@ typed as (
             case when external_userid is null then 'missing_key' end,
             {{ persona.timestamp_reason('added_at', persona.parse_utc_timestamp('added_at')) }}
         ) as quarantine_reason,
-        raw_record
+        _raw_file,
+        _raw_row_number
     from cleaned
 ),
 
@@ -46,7 +48,7 @@ final as (
     select
         *,
         -- one row per customer: the latest addition (a re-added customer keeps one row)
-        {{ persona.duplicate_flag(['wecom_userid'], 'added_at desc, raw_record') }} as is_duplicate
+        {{ persona.duplicate_flag(['wecom_userid'], 'added_at desc, _raw_file, _raw_row_number') }} as is_duplicate
     from checked
 )
 
