@@ -5,18 +5,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-try:
-    import persona  # noqa: F401
-except ModuleNotFoundError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 import persona.generate.core as core
 from persona import identifiers as ids
