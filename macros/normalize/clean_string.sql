@@ -1,6 +1,6 @@
 {#-
     Trimmed text, or null when the value is empty or one of var('null_strings') ("null", "undefined", ...).
-    Staging base views apply it once to every raw column (clean_strings); the other normalization
+    Staging base models apply it once to every raw column (clean_strings); the other normalization
     macros take such cleaned columns, so each raw value is cleaned exactly once.
 -#}
 {% macro clean_string(column) %}

@@ -1,7 +1,7 @@
 {#-
     Phone numbers, contract normal form: '+86' followed by the 11 digits of a mainland mobile.
     Every macro here takes a cleaned text column (see clean_strings: trimmed, null for empty or
-    'null'-like values); staging base views clean every raw column first.
+    'null'-like values); staging base models clean every raw column first.
 
     `phone_digits(column)`: the 11-digit mobile hidden in any common format, or null.
       Accepted: '13800138000', '138 0013 8000', '138-0013-8000', '+86-138-0013-8000',

@@ -1,5 +1,5 @@
 {#-
-    The body of a base view over an order-lines table (mini-program, marketplace and till lines share
+    The body of a base model over an order-lines table (mini-program, marketplace and till lines share
     one shape): typed lines with a surrogate line key, quarantine reason and duplicate flag.
 
     Arguments:

@@ -1,5 +1,5 @@
 {#-
-    Building blocks of the staging "base" views, which type every raw row and say whether it can be
+    Building blocks of the staging "base" models, which type every raw row and say whether it can be
     staged. Reason codes are documented in the seed `dq_reason_codes`.
 -#}
 

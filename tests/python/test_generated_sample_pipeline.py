@@ -10,19 +10,14 @@ Generates a small sample, runs the dbt models on it, then checks against `_truth
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import run_dbt
 
 from persona.generate import generate
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).with_name("dbt"))
 
 # Where each identifier type is staged, as (staging model, column).
 STAGED_IDENTIFIERS = {
@@ -75,25 +70,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPy
     tmp = tmp_path_factory.mktemp("sample")
     raw = tmp / "raw"
     generate(1500, date(2025, 1, 1), date(2025, 12, 31), 7, raw, progress=False)
-    env = dict(os.environ, PERSONA_RAW_DIR=str(raw), PERSONA_DB=str(tmp / "w.duckdb"))
-    result = subprocess.run(
-        [
-            DBT,
-            "build",
-            "--exclude-resource-type",
-            "test",
-            "unit_test",
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_dbt(["build", "--exclude-resource-type", "test", "unit_test"], raw, tmp)
     assert result.returncode == 0, result.stdout[-4000:]
     con = duckdb.connect(str(tmp / "w.duckdb"), read_only=True)
     yield con, raw

@@ -6,33 +6,13 @@ warehouse, the way `make run` does with PERSONA_RAW_DIR set.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT_DIR / "tests" / "fixtures"))
-
-from make_raw_fixture import TABLES, write_fixture  # noqa: E402
-
-DBT = str(Path(sys.executable).with_name("dbt"))
-
-
-def dbt(args: list[str], raw: Path, tmp: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PERSONA_RAW_DIR=str(raw), PERSONA_DB=str(tmp / "w.duckdb"))
-    return subprocess.run(
-        [DBT, *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+from conftest import run_dbt
+from make_raw_fixture import TABLES, write_fixture
 
 
 def test_missing_required_column_stops_the_build_naming_folder_and_columns(tmp_path: Path) -> None:
@@ -46,7 +26,7 @@ def test_missing_required_column_stops_the_build_naming_folder_and_columns(tmp_p
     )
     pq.write_table(table, raw / "crm_members" / "export-0001.parquet")
 
-    result = dbt(["build", "--select", "stg_catalog__products"], raw, tmp_path)
+    result = run_dbt(["build", "--select", "stg_catalog__products"], raw, tmp_path)
 
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -60,7 +40,7 @@ def test_unreadable_parquet_stops_the_build_naming_the_file(tmp_path: Path) -> N
     (raw / "web_events").mkdir()
     (raw / "web_events" / "broken.parquet").write_text("this is a CSV, not Parquet\n")
 
-    result = dbt(["build", "--select", "stg_catalog__products"], raw, tmp_path)
+    result = run_dbt(["build", "--select", "stg_catalog__products"], raw, tmp_path)
 
     assert result.returncode != 0
     assert f"{raw}/web_events/broken.parquet" in result.stdout + result.stderr
@@ -71,7 +51,7 @@ def test_missing_folders_make_empty_channels_reported_once(tmp_path: Path) -> No
     write_fixture(raw, only=["products", "ecommerce_orders", "ecommerce_order_items"])
     (raw / "web_events").mkdir()  # an empty folder means the same as a missing one
 
-    result = dbt(["build", "--select", "+rpt_raw_reconciliation"], raw, tmp_path)
+    result = run_dbt(["build", "--select", "+rpt_raw_reconciliation"], raw, tmp_path)
 
     assert result.returncode == 0, result.stdout[-3000:]
     notices = [

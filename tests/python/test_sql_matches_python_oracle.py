@@ -8,13 +8,9 @@ case and spaces, card numbers and device ids. The Python oracle does not reject 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import pytest
+from conftest import run_dbt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,9 +20,6 @@ from persona.identifiers import (
     normalize_member_card,
     normalize_phone,
 )
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).with_name("dbt"))
 
 INLINE = """
 select
@@ -62,26 +55,8 @@ FULL_WIDTH = str.maketrans("0123456789+()-", "０１２３４５６７８９＋�
 @pytest.fixture(scope="module")
 def compiled_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     tmp = tmp_path_factory.mktemp("compile")
-    env = dict(os.environ, PERSONA_DB=str(tmp / "w.duckdb"), PERSONA_RAW_DIR=str(tmp / "raw"))
-    result = subprocess.run(
-        [
-            DBT,
-            "compile",
-            "--quiet",
-            "--inline",
-            INLINE,
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    result = run_dbt(["compile", "--quiet", "--inline", INLINE], tmp / "raw", tmp)
+    assert result.returncode == 0, result.stdout[-4000:]
     return result.stdout
 
 
