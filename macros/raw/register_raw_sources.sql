@@ -35,7 +35,7 @@
             {%- set body = 'select ' ~ select_list | join(', ') ~ ' where 1 = 0' -%}
         {%- else -%}
             {{ log('raw: reading ' ~ n_files ~ ' Parquet file(s) in ' ~ folder, info=False) }}
-            {%- set reader = "read_parquet('" ~ pattern ~ "', union_by_name = true, filename = true, file_row_number = true)" -%}
+            {%- set reader = "read_parquet('" ~ pattern ~ "', union_by_name = true, filename = '_raw_file', file_row_number = true)" -%}
             {%- set described = run_query("describe select * from read_parquet('" ~ pattern ~ "', union_by_name = true)") -%}
             {%- set present = described.columns[0].values() | map('lower') | list -%}
             {%- set missing = [] -%}
@@ -58,7 +58,7 @@
                     {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
                 {%- endif -%}
             {%- endfor -%}
-            {%- do select_list.append('cast(filename as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
+            {%- do select_list.append('cast(_raw_file as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
             {%- do select_list.append('cast(file_row_number as bigint) as _raw_row_number') -%}
             {%- set body = 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader -%}
         {%- endif -%}
