@@ -1,5 +1,5 @@
 -- How usable each channel's phone and device identifiers are: the share of rows per status
--- (valid, missing, masked, malformed, placeholder). Compile with `dbt compile --select
+-- (valid, missing, masked, malformed). Compile with `dbt compile --select
 -- identifier_quality_by_channel` and run the SQL in target/compiled/ against the warehouse.
 with phones as (
     select

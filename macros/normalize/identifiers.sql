@@ -19,22 +19,19 @@
 {%- endmacro %}
 
 
-{#- Device id normal form: trimmed, lower case; null when empty or a zeroed advertising id. -#}
+{#-
+    Device id normal form: trimmed, lower case; null when empty. A zeroed advertising id
+    ('00000000-0000-0000-0000-000000000000') is a valid normal form here; OneID's guards exclude it.
+-#}
 {% macro normalize_device_id(column) -%}
-    {%- set cleaned = 'lower(' ~ column ~ ')' -%}
-    case
-        when {{ persona.regexp_matches(cleaned, var('device_id_placeholder_pattern')) }} then null
-        else {{ cleaned }}
-    end
+    lower({{ column }})
 {%- endmacro %}
 
 
-{#- Why a device id is or is not an identifier: 'missing', 'placeholder' or 'valid'. -#}
+{#- Why a device id is or is not an identifier: 'missing' or 'valid'. -#}
 {% macro device_id_status(column) -%}
-    {%- set cleaned = 'lower(' ~ column ~ ')' -%}
     case
-        when {{ cleaned }} is null then 'missing'
-        when {{ persona.regexp_matches(cleaned, var('device_id_placeholder_pattern')) }} then 'placeholder'
+        when {{ column }} is null then 'missing'
         else 'valid'
     end
 {%- endmacro %}

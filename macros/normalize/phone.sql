@@ -9,9 +9,10 @@
       and the same with full-width digits ('１３８００１３８０００').
       Rejected (null): masked ('138****8000'), letters, too few/many digits, landlines, numbers
       that do not start with 1[3-9], empty and 'null'-like strings.
-    `normalize_phone(column)`: '+86' || digits, or null when the value is not a person's
-      identifier: everything rejected above plus placeholders (var('phone_placeholder_patterns')).
-    `phone_status(column)`: why: 'missing', 'masked', 'malformed', 'placeholder' or 'valid'.
+    `normalize_phone(column)`: '+86' || digits, or null when phone_digits rejects the value.
+      Staging checks syntax only: a placeholder such as '13800138000' is a valid normal form here;
+      OneID's guards (blocked-value seed, shared-identifier detection) exclude it.
+    `phone_status(column)`: why: 'missing', 'masked', 'malformed' or 'valid'.
 -#}
 {% macro phone_digits(column) -%}
     {#- full-width digits and signs (typed with a Chinese input method) to ASCII -#}
@@ -25,20 +26,10 @@
 {%- endmacro %}
 
 
-{% macro is_placeholder_phone_digits(digits) -%}
-    {%- set patterns = [] -%}
-    {%- for pattern in var('phone_placeholder_patterns') -%}
-        {%- do patterns.append('(' ~ pattern ~ ')') -%}
-    {%- endfor -%}
-    {{ persona.regexp_matches(digits, patterns | join('|')) }}
-{%- endmacro %}
-
-
 {% macro normalize_phone(column) -%}
     {%- set digits = persona.phone_digits(column) -%}
     case
         when ({{ digits }}) is null then null
-        when {{ persona.is_placeholder_phone_digits(digits) }} then null
         else {{ dbt.concat(["'+86'", digits]) }}
     end
 {%- endmacro %}
@@ -50,7 +41,6 @@
         when {{ column }} is null then 'missing'
         when {{ column }} like '%*%' then 'masked'
         when ({{ digits }}) is null then 'malformed'
-        when {{ persona.is_placeholder_phone_digits(digits) }} then 'placeholder'
         else 'valid'
     end
 {%- endmacro %}

@@ -13,6 +13,9 @@
     - Two locator columns are added: `_raw_file` (the Parquet file) and `_raw_row_number` (the row's
       0-based position in it). Staging keeps them, so a quarantined row can be traced back to the
       exact file and row, and repeated deliveries are resolved in file order.
+    - A source table may name its files with `meta.raw_path` (relative to the raw folder) instead of
+      the `<table>/*.parquet` folder; `meta.evaluation_only` marks the generator's ground truth
+      (`_truth/`), which is optional and never reported as a missing channel.
 -#}
 {% macro register_raw_sources() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -21,11 +24,11 @@
     {%- set empty_tables = [] -%}
     {%- for node in graph.sources.values() | sort(attribute='identifier') if node.meta.get('raw_table') -%}
         {%- set folder = raw_dir ~ '/' ~ node.identifier -%}
-        {%- set pattern = folder ~ '/*.parquet' -%}
+        {%- set pattern = raw_dir ~ '/' ~ node.meta.raw_path if node.meta.get('raw_path') else folder ~ '/*.parquet' -%}
         {%- set n_files = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
         {%- set columns = node.columns.values() | list -%}
         {%- if n_files == 0 -%}
-            {%- do empty_tables.append(node.identifier) -%}
+            {%- if not node.meta.get('evaluation_only') -%}{%- do empty_tables.append(node.identifier) -%}{%- endif -%}
             {%- set select_list = [] -%}
             {%- for column in columns -%}
                 {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}

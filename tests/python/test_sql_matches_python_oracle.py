@@ -2,8 +2,9 @@
 
 The macros are compiled once with `dbt compile --inline` and run in DuckDB over values drawn by
 hypothesis: every phone format of the raw contract around random mainland mobiles, e-mails with
-case and spaces, card numbers and device ids. The Python oracle does not reject placeholders
-(a guard's job), so phones are compared on `phone_digits`, and placeholders are checked apart.
+case and spaces, card numbers and device ids. Neither side rejects placeholders (a cashier's
+13800138000, a zeroed IDFA): staging checks syntax only and OneID's guards exclude them, so the
+normal forms agree everywhere, placeholders included.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from persona.identifiers import (
 
 INLINE = """
 select
-    {{ dbt.concat(["'+86'", persona.phone_digits(persona.clean_string('phone'))]) }} as phone_e164,
+    {{ persona.normalize_phone(persona.clean_string('phone')) }} as phone_e164,
     {{ persona.phone_status(persona.clean_string('phone')) }} as phone_status,
     {{ persona.normalize_email(persona.clean_string('email')) }} as email,
     {{ persona.normalize_member_card(persona.clean_string('card')) }} as card,
-    {{ persona.normalize_device_id(persona.clean_string('device')) }} as device
+    {{ persona.normalize_device_id(persona.clean_string('device')) }} as device,
+    {{ persona.device_id_status(persona.clean_string('device')) }} as device_status
 from input_values
 """
 
@@ -106,22 +108,28 @@ device = st.from_regex(r"[A-Fa-f0-9]{4,8}(-[A-Fa-f0-9]{4}){0,3}", fullmatch=True
 def test_macros_agree_with_python_oracle(compiled_sql: str, rows: list[tuple[str, ...]]) -> None:
     results = run_sql(compiled_sql, rows)
     for (raw_phone, raw_email, raw_card, raw_device), got in zip(rows, results, strict=True):
-        phone_e164, phone_status, got_email, got_card, got_device = got
+        phone_e164, phone_status, got_email, got_card, got_device, device_status = got
         assert phone_e164 == normalize_phone(raw_phone), raw_phone
-        assert (phone_status in {"valid", "placeholder"}) == (
-            normalize_phone(raw_phone) is not None
-        )
+        assert (phone_status == "valid") == (phone_e164 is not None), raw_phone
         assert got_email == normalize_email(raw_email), raw_email
         assert got_card == normalize_member_card(raw_card), raw_card
-        expected_device = normalize_device_id(raw_device)
-        if expected_device is not None and set(expected_device) <= {"0", "-"}:
-            expected_device = None  # a zeroed advertising id is not an identifier in staging
-        assert got_device == expected_device, raw_device
+        assert got_device == normalize_device_id(raw_device), raw_device
+        assert (device_status == "valid") == (got_device is not None), raw_device
 
 
-def test_placeholders_are_not_identifiers(compiled_sql: str) -> None:
-    placeholders = ["13800138000", "13888888888", "18888888888", "13900000000", "+86 139 1234 5678"]
-    real = ["13800138001", "13912345679", "18610001000"]
-    results = run_sql(compiled_sql, [(p, None, None, None) for p in placeholders + real])
-    statuses = [row[1] for row in results]
-    assert statuses == ["placeholder"] * len(placeholders) + ["valid"] * len(real)
+def test_placeholders_are_staged_in_normal_form(compiled_sql: str) -> None:
+    phones = {
+        "13800138000": "+8613800138000",
+        "+86 138 0013 8000": "+8613800138000",
+        "13888888888": "+8613888888888",
+        "18888888888": "+8618888888888",
+        "13900000000": "+8613900000000",
+        "+86 139 1234 5678": "+8613912345678",
+    }
+    zeroed = "00000000-0000-0000-0000-000000000000"
+    results = run_sql(compiled_sql, [(raw, None, None, zeroed) for raw in phones])
+    for (raw, expected), got in zip(phones.items(), results, strict=True):
+        phone_e164, phone_status, _, _, device, device_status = got
+        assert (phone_e164, phone_status) == (expected, "valid"), raw
+        assert phone_e164 == normalize_phone(raw), raw
+        assert (device, device_status) == (zeroed, "valid")

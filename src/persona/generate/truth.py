@@ -71,6 +71,8 @@ class Evidence:
         self.seen = np.zeros(registry.size, dtype=bool)
         self.bh_codes: list[np.ndarray] = []
         self.bh_persons: list[np.ndarray] = []
+        # slot pairs (hub, other) that one row carried together: the person's evidence graph
+        self.pairs: list[np.ndarray] = []
 
     def rows(self, *cells: tuple[np.ndarray, np.ndarray]) -> None:
         """Record rows; each cell is (slot array with -1 for none, valid bool array)."""
@@ -79,9 +81,36 @@ class Evidence:
         valid = [(s >= 0) & v for s, v in cells]
         count = np.sum(valid, axis=0)
         link = count >= 2
+        hub = np.full(len(cells[0][0]), -1, dtype=np.int64)
         for (s, _), v in zip(cells, valid, strict=True):
             self.seen[s[v]] = True
             self.linked[s[v & link]] = True
+            take = v & link & (hub < 0)
+            hub[take] = s[take]
+        for (s, _), v in zip(cells, valid, strict=True):
+            other = v & link & (s != hub)
+            if other.any():
+                size = np.int64(self.registry.size)
+                self.pairs.append(np.unique(hub[other].astype(np.int64) * size + s[other]))
+
+    def linkable_groups(self) -> np.ndarray:
+        """Per slot, the smallest slot it is connected to through rows of its own person.
+
+        Two identifiers of one person are only resolvable when some chain of rows connects them
+        (a WeChat user who never authorized a phone stays apart from the CRM member). This is the
+        ceiling any linker can reach; black holes are not part of it.
+        """
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        size = self.registry.size
+        codes = np.unique(np.concatenate(self.pairs)) if self.pairs else np.zeros(0, np.int64)
+        a, b = codes // size, codes % size
+        graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(size, size))
+        _, labels = connected_components(graph, directed=False)
+        smallest = np.full(labels.max() + 1 if size else 0, size, dtype=np.int64)
+        np.minimum.at(smallest, labels, np.arange(size, dtype=np.int64))
+        return smallest[labels]
 
     def black_hole(self, codes: np.ndarray, persons: np.ndarray) -> None:
         """Record that persons (global index) used global black-hole codes (-1 = none)."""
@@ -108,15 +137,21 @@ def identity_table(
     person_ids: pa.Array,
     scope: dict[str, list[str]],
 ) -> pa.Table:
-    """Truth rows (identifier_type, identifier_value, person_id) for the linked slots.
+    """Truth rows (identifier_type, identifier_value, person_id, linkable_id) for the linked slots.
+
+    ``linkable_id`` names the part of the person that the data connects (see
+    :meth:`Evidence.linkable_groups`), spelled ``<person_id>~<slot>`` with the smallest registry
+    slot of the part: equal to the person when every row of theirs connects.
 
     ``values[kind][k]`` holds the clean raw spelling of slot k for every person of the chunk;
     ``scope`` gives the appid / platform of each openid / buyer_id slot.
     """
     reg = evidence.registry
+    groups = evidence.linkable_groups()
     types: list[str] = []
     vals: list[str] = []
     pids: list[pa.Array] = []
+    parts: list[str] = []
     for kind, per in SLOT_KINDS:
         for k in range(per):
             lo = reg.base[kind] + k * reg.n
@@ -133,13 +168,19 @@ def identity_table(
                 norm = [fn(r) for r in raw]
             types.extend([kind] * len(norm))
             vals.extend(norm)
-            pids.append(person_ids.take(pa.array(persons)))
+            chunk_pids = person_ids.take(pa.array(persons))
+            pids.append(chunk_pids)
+            parts.extend(
+                f"{pid}~{group}"
+                for pid, group in zip(chunk_pids.to_pylist(), groups[lo + persons], strict=True)
+            )
     pid_col = pa.concat_arrays(pids) if pids else pa.array([], type=pa.string())
     return pa.table(
         {
             "identifier_type": pa.array(types, type=pa.string()),
             "identifier_value": pa.array(vals, type=pa.string()),
             "person_id": pid_col,
+            "linkable_id": pa.array(parts, type=pa.string()),
         }
     )
 

@@ -199,7 +199,9 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 TRUTH_SCHEMAS: dict[str, pa.Schema] = {
-    "identity": pa.schema([("identifier_type", S), ("identifier_value", S), ("person_id", S)]),
+    "identity": pa.schema(
+        [("identifier_type", S), ("identifier_value", S), ("person_id", S), ("linkable_id", S)]
+    ),
     "black_holes": pa.schema(
         [("identifier_type", S), ("identifier_value", S), ("kind", S), ("n_persons", I)]
     ),

@@ -1,0 +1,21 @@
+"""Resolve components that break a limit or an override: links replayed strongest first.
+
+Thin: reads the conflicting links, the per-type limits and the forced separations, and calls
+persona.identity.resolve_conflicts (tested with pytest); one row per link with its fate and the
+cluster each end belongs to.
+"""
+
+from persona.identity import resolve_conflicts
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    links = dbt.ref("int_identity_conflict_links").df()
+    types = dbt.ref("identity_identifier_types").df()
+    separations = dbt.ref("int_identity_separations").df()
+    limits = dict(zip(types["identifier_type"], types["max_per_one_id"].astype(int), strict=True))
+    pairs = zip(separations["node_id_a"], separations["node_id_b"], strict=True)
+    resolved = resolve_conflicts(links, limits, pairs)
+    return resolved.merge(
+        links[["node_id_a", "node_id_b", "component_id"]], on=["node_id_a", "node_id_b"]
+    )
