@@ -3,7 +3,10 @@
 Generates `--scale` persons into a scratch directory, runs `dbt build` on it with a scratch
 warehouse, and prints: the generator's wall time and peak memory, dbt's wall time and peak
 memory, the time per stage (hooks, seeds, staging, intermediate, marts, snapshots, tests) and per
-model, from dbt's `run_results.json`. Nothing is asserted: this is a benchmark, not a test.
+model, from dbt's `run_results.json`, then the OneID comparison: the identity models' time, the
+connected-components model's time, and scipy's `connected_components` on the same edge list read
+from the warehouse, with their ratio and whether the two partitions agree. Nothing is asserted:
+this is a benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -72,6 +75,59 @@ def report(target: Path, generator: tuple[float, float], dbt: tuple[float, float
     return "\n".join(lines)
 
 
+def identity_report(target: Path, warehouse: Path) -> str:
+    """OneID's stage time from run_results.json against scipy on the same edge list."""
+    import duckdb
+    import numpy as np
+
+    from persona.identity import connected_components
+
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    identity = {
+        r["unique_id"].split(".")[-1]: r["execution_time"]
+        for r in results
+        if r["unique_id"].startswith("model.")
+        and "/identity/" in nodes.get(r["unique_id"], {}).get("original_file_path", "")
+    }
+    sql_cc = identity.get("int_identity_components", float("nan"))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        started = time.perf_counter()
+        node_ids = con.sql(
+            "select node_id from intermediate.int_identifiers_screened"
+            " where exclusion_reason is null order by node_id"
+        ).fetchnumpy()["node_id"]
+        edges = con.sql(
+            "select node_id_a, node_id_b from intermediate.int_identifier_links_screened"
+            " where exclusion_reason is null"
+        ).fetchnumpy()
+        load = time.perf_counter() - started
+        started = time.perf_counter()
+        scipy_labels = connected_components(node_ids, edges["node_id_a"], edges["node_id_b"])
+        scipy_cc = time.perf_counter() - started
+        sql_labels = con.sql(
+            "select node_id, component_id from intermediate.int_identity_components"
+            " order by node_id"
+        ).fetchnumpy()
+    agree = np.array_equal(sql_labels["node_id"], scipy_labels["node_id"].to_numpy()) and (
+        np.array_equal(sql_labels["component_id"], scipy_labels["component_id"].to_numpy())
+    )
+    lines = ["", "== OneID (identity stage) =="]
+    lines.append(f"{'identity models, sum of node times':<50}{sum(identity.values()):>10.2f} s")
+    for name, seconds in sorted(identity.items(), key=lambda item: -item[1]):
+        lines.append(f"  {name:<48}{seconds:>10.2f} s")
+    lines.append(
+        f"graph: {len(node_ids):,} usable identifiers, {len(edges['node_id_a']):,} usable links"
+    )
+    lines.append(f"{'connected components, SQL (int_identity_components)':<50}{sql_cc:>10.2f} s")
+    lines.append(f"{'connected components, scipy (same edge list)':<50}{scipy_cc:>10.2f} s")
+    lines.append(f"{'  (loading that edge list into numpy)':<50}{load:>10.2f} s")
+    lines.append(f"{'ratio SQL / scipy':<50}{sql_cc / scipy_cc:>10.1f} x")
+    lines.append(f"{'ratio SQL / (scipy + loading)':<50}{sql_cc / (scipy_cc + load):>10.1f} x")
+    lines.append(f"partitions identical: {'yes' if agree else 'NO'}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="persona bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, required=True, help="persons to generate")
@@ -112,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         PROJECT_DIR,
     )
     print(report(target, generator, dbt_build, args.top))
+    print(identity_report(target, work / "bench.duckdb"))
     raw_mb = sum(f.stat().st_size for f in raw.rglob("*.parquet")) / 2**20
     db_mb = (work / "bench.duckdb").stat().st_size / 2**20
     print(f"\nraw Parquet {raw_mb:.0f} MB, warehouse {db_mb:.0f} MB, persons {args.scale:,}")

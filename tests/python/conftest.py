@@ -2,27 +2,72 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 # the fixture writer (tests/fixtures/make_raw_fixture.py) is a script, importable by the tests
 sys.path.insert(0, str(PROJECT_DIR / "tests" / "fixtures"))
 
 
-def run_dbt(args: list[str], raw: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    args: list[str], raw: Path, workdir: Path, project_dir: Path = PROJECT_DIR
+) -> subprocess.CompletedProcess[str]:
     """Run `dbt <args>` in the project on the raw directory `raw`, with the warehouse, target and
-    logs under `workdir` (never the developer's own), as `make run` does with PERSONA_RAW_DIR."""
+    logs under `workdir` (never the developer's own), as `make run` does with PERSONA_RAW_DIR.
+    `project_dir` is a copy of the project when a test edits seeds (see copy_project)."""
     env = dict(os.environ, PERSONA_RAW_DIR=str(raw), PERSONA_DB=str(workdir / "w.duckdb"))
     return subprocess.run(
         [DBT, *args, "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
-        cwd=PROJECT_DIR,
+        cwd=project_dir,
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the dbt project (code, seeds, tests; no data, venv or build output) whose seeds a
+    test may edit, e.g. to add an override to seeds/identity/."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in [
+        "dbt_project.yml",
+        "profiles.yml",
+        "models",
+        "macros",
+        "seeds",
+        "snapshots",
+        "analyses",
+        "tests",
+        "python_models",
+    ]:
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+def show_json(stdout: str) -> list[dict]:
+    """The rows of `dbt show --output json` from stdout, wherever the log lines put them."""
+    text = ANSI.sub("", stdout)
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"\{", text):
+        try:
+            found, _ = decoder.raw_decode(text, match.start())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(found, dict) and isinstance(found.get("show"), list):
+            return found["show"]
+    raise AssertionError(f"no JSON result in dbt show output:\n{stdout[-4000:]}")

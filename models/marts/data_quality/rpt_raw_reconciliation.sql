@@ -1,7 +1,9 @@
 -- one row per raw contract table: every raw row is staged, quarantined or a counted duplicate
 {%- if execute %}
     {%- set listed = persona.staged_raw_tables() | map(attribute='table') | list %}
-    {%- for node in graph.sources.values() if node.meta.get('raw_table') and not node.meta.get('evaluation_only') and node.identifier not in listed %}
+    {%- set raw_tables = graph.sources.values() | selectattr('meta.raw_table') %}
+    {%- set contract_tables = raw_tables | rejectattr('meta.evaluation_only') %}
+    {%- for node in contract_tables if node.identifier not in listed %}
         {{ exceptions.raise_compiler_error(
             "Raw table '" ~ node.identifier ~ "' has no staging model in macro staged_raw_tables(); add it there."
         ) }}

@@ -1,7 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 -- the OneID change log: merges, splits, identifiers joined/moved/excluded, with evidence and as-of date
-{%- set not_logged_yet = 'history.dbt_valid_from > (select max(logged.changed_at) from ' ~ this ~ ' as logged)'
-    if is_incremental() else 'true' %}
+{%- set not_logged_yet = 'history.dbt_valid_from > coalesce((select max(logged.changed_at) from ' ~ this
+    ~ ' as logged), first_build.first_build_at)' if is_incremental() else 'true' %}
 
 with history as (
     select * from {{ ref('snap_identifier_one_ids') }}
