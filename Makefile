@@ -63,7 +63,7 @@ lint: env
 	$(BIN)/ruff format --check .
 	@echo "== sqlfluff (dbt templater, duckdb dialect)"
 	@mkdir -p $(BUILD)
-	PERSONA_DB=$(BUILD)/lint.duckdb PERSONA_RAW_DIR=$(BUILD)/empty-raw $(BIN)/sqlfluff lint models python_models analyses snapshots tests/golden
+	PERSONA_DB=$(BUILD)/lint.duckdb PERSONA_RAW_DIR=$(BUILD)/empty-raw $(BIN)/sqlfluff lint models python_models analyses snapshots tests/golden tests/marts
 
 pytest: env
 	@echo "== pytest"

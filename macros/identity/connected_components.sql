@@ -37,23 +37,23 @@
         {{ return(preview) }}
     {%- endif -%}
     {%- set edge_table = persona.cc_work_relation(work_name ~ '__edges') -%}
-    {%- do run_query(
-        'create or replace table ' ~ edge_table ~ ' as '
-        ~ 'select ' ~ column_a ~ ' as node_id, ' ~ column_b ~ ' as neighbour_id from ' ~ edges
+    {#- both directions; duplicates are harmless for min(), so no de-duplication pass -#}
+    {%- do run_query(persona.cc_create_table_as(edge_table,
+        'select ' ~ column_a ~ ' as node_id, ' ~ column_b ~ ' as neighbour_id from ' ~ edges ~ ' as edges_in'
         ~ ' where ' ~ column_a ~ ' <> ' ~ column_b
-        ~ ' union select ' ~ column_b ~ ', ' ~ column_a ~ ' from ' ~ edges
+        ~ ' union all select ' ~ column_b ~ ', ' ~ column_a ~ ' from ' ~ edges ~ ' as edges_in'
         ~ ' where ' ~ column_a ~ ' <> ' ~ column_b
-    ) -%}
+    )) -%}
     {%- set labels = persona.cc_work_relation(work_name ~ '__labels') -%}
     {%- set next_labels = persona.cc_work_relation(work_name ~ '__labels_next') -%}
-    {%- do run_query(
-        'create or replace table ' ~ labels ~ ' as select ' ~ node_column ~ ' as node_id, '
-        ~ node_column ~ ' as label from ' ~ nodes ~ ' as nodes_in'
-    ) -%}
-    {%- set state = namespace(converged=false, rounds=0) -%}
+    {%- do run_query(persona.cc_create_table_as(labels,
+        'select ' ~ node_column ~ ' as node_id, ' ~ node_column ~ ' as label from ' ~ nodes ~ ' as nodes_in'
+    )) -%}
+    {#- labels never increase (each is a node of the component, at most the node's own id), so the
+        sum of all labels drops exactly when some label changed: one scan instead of a join -#}
+    {%- set state = namespace(converged=false, rounds=0, label_sum=persona.cc_label_sum(labels)) -%}
     {%- for round in range(var('identity_components_max_rounds', 200)) if not state.converged -%}
         {%- set round_sql -%}
-            create or replace table {{ next_labels }} as
             with neighbour_min as (
                 select edge.node_id, min(label.label) as label
                 from {{ edge_table }} as edge
@@ -84,15 +84,13 @@
             select jumped.node_id, coalesce(parent.label, jumped.label) as label
             from jumped left join jumped as parent on jumped.label = parent.node_id
         {%- endset -%}
-        {%- do run_query(round_sql) -%}
-        {%- set changed = run_query(
-            'select count(*) from ' ~ next_labels ~ ' as next_label inner join ' ~ labels
-            ~ ' as label on next_label.node_id = label.node_id where next_label.label <> label.label'
-        ).columns[0].values()[0] -%}
+        {%- do run_query(persona.cc_create_table_as(next_labels, round_sql)) -%}
+        {%- set label_sum = persona.cc_label_sum(next_labels) -%}
         {%- do run_query('drop table ' ~ labels) -%}
-        {%- do run_query('alter table ' ~ next_labels ~ ' rename to ' ~ labels.identifier) -%}
+        {%- do run_query('alter table ' ~ next_labels ~ ' rename to ' ~ persona.cc_identifier(labels)) -%}
         {%- set state.rounds = round + 1 -%}
-        {%- if changed == 0 -%}{%- set state.converged = true -%}{%- endif -%}
+        {%- if label_sum == state.label_sum -%}{%- set state.converged = true -%}{%- endif -%}
+        {%- set state.label_sum = label_sum -%}
     {%- endfor -%}
     {%- if not state.converged -%}
         {{ exceptions.raise_compiler_error(
@@ -106,9 +104,41 @@
 {% endmacro %}
 
 
-{#- A work table of the connected-components loop, in the schema of the model being built. -#}
+{#- A work table of the connected-components loop: in the schema of the model being built; on DuckDB
+    a temporary table (in memory, spilling to disk if needed, never written to the warehouse file). -#}
 {% macro cc_work_relation(identifier) %}
+    {{ return(adapter.dispatch('cc_work_relation', 'persona')(identifier)) }}
+{% endmacro %}
+
+{% macro default__cc_work_relation(identifier) %}
     {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier=identifier, type='table')) }}
+{% endmacro %}
+
+{% macro duckdb__cc_work_relation(identifier) %}
+    {{ return(identifier) }}
+{% endmacro %}
+
+{#- The bare table name of a work relation (for `alter table ... rename to`). -#}
+{% macro cc_identifier(relation) %}
+    {{ return(relation.identifier if relation is not string else relation) }}
+{% endmacro %}
+
+{#- `create table ... as` for a work table (temporary on DuckDB). -#}
+{% macro cc_create_table_as(relation, sql) %}
+    {{ return(adapter.dispatch('cc_create_table_as', 'persona')(relation, sql)) }}
+{% endmacro %}
+
+{% macro default__cc_create_table_as(relation, sql) %}
+    {{ return('create or replace table ' ~ relation ~ ' as ' ~ sql) }}
+{% endmacro %}
+
+{% macro duckdb__cc_create_table_as(relation, sql) %}
+    {{ return('create or replace temp table ' ~ relation ~ ' as ' ~ sql) }}
+{% endmacro %}
+
+{#- The sum of the labels of a work table (a number; 0 when empty). -#}
+{% macro cc_label_sum(relation) %}
+    {{ return(run_query('select coalesce(sum(cast(label as ' ~ dbt.type_numeric() ~ ')), 0) from ' ~ relation).columns[0].values()[0]) }}
 {% endmacro %}
 
 

@@ -38,22 +38,8 @@ actual as (
     from {{ ref('int_raw_rows_quarantined') }}
 ),
 
-missing as (
-    select 'expected but absent' as problem, * from expected
-    except all
-    select 'expected but absent' as problem, * from actual
-),
-
-unexpected as (
-    select 'present but not expected' as problem, * from actual
-    except all
-    select 'present but not expected' as problem, * from expected
-),
-
 final as (
-    select * from missing
-    union all
-    select * from unexpected
+    {{ persona.expected_vs_actual('expected', 'actual') }}
 )
 
 select * from final
