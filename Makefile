@@ -49,10 +49,11 @@ run: env
 	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate
 	@echo ""
 	@echo "== done"
-	@echo "warehouse:   $(abspath $(PERSONA_DB))   (DuckDB; schemas staging, intermediate, marts)"
+	@echo "warehouse:   $(abspath $(PERSONA_DB))   (DuckDB; schemas staging, intermediate, marts, snapshots)"
 	@echo "raw data:    $(abspath $(RAW_DIR))"
 	@echo "docs:        $(abspath target/index.html)   (serve with: $(DBT) docs serve)"
 	@echo "data quality: marts.rpt_raw_reconciliation and marts.rpt_raw_quarantine_summary"
+	@echo "OneID:        marts.dim_identifiers, marts.rpt_identity_quality, marts.rpt_identity_audit, marts.fct_identity_changes"
 
 test: env lint pytest fixture-build
 	@echo "== all checks passed"
