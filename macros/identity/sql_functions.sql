@@ -78,3 +78,13 @@
         "coalesce(' (excluded: ' || " ~ alias ~ ".exclusion_reason || ')', '')"
     ]) }}
 {%- endmacro %}
+
+
+{#- `pairs_within(relation, columns)`: how many unordered pairs of rows share the same values of
+    `columns` (the sum over groups of n(n-1)/2): the counting behind pairwise precision and recall. -#}
+{% macro pairs_within(relation, columns) -%}
+    (
+        select sum(group_rows.n * (group_rows.n - 1) / 2)
+        from (select count(*) as n from {{ relation }} group by {{ columns | join(', ') }}) as group_rows
+    )
+{%- endmacro %}

@@ -45,46 +45,14 @@ labelled as (
             and truth.identifier_value = clusters.identifier_value
 ),
 
+-- identifier pairs placed together: by OneID, by real person, by linkable part, and by both
 pairs as (
     select
-        (
-            select sum(
-                n * (n - 1) / 2) from (
-                select count(*) as n from labelled
-                group by predicted_id
-            ) as predicted
-        )
-            as predicted_pairs,
-        (
-            select sum(
-                n * (n - 1) / 2) from (
-                select count(*) as n from labelled
-                group by person_id
-            ) as person
-        )
-            as person_pairs,
-        (
-            select sum(
-                n * (n - 1) / 2) from (
-                select count(*) as n from labelled
-                group by linkable_id
-            ) as linkable
-        )
-            as linkable_pairs,
-        (
-            select sum(n * (n - 1) / 2)
-            from (
-                select count(*) as n from labelled
-                group by predicted_id, person_id
-            ) as person_hits
-        ) as person_hits,
-        (
-            select sum(n * (n - 1) / 2)
-            from (
-                select count(*) as n from labelled
-                group by predicted_id, linkable_id
-            ) as linkable_hits
-        ) as linkable_hits
+        {{ persona.pairs_within('labelled', ['predicted_id']) }} as predicted_pairs,
+        {{ persona.pairs_within('labelled', ['person_id']) }} as person_pairs,
+        {{ persona.pairs_within('labelled', ['linkable_id']) }} as linkable_pairs,
+        {{ persona.pairs_within('labelled', ['predicted_id', 'person_id']) }} as person_hits,
+        {{ persona.pairs_within('labelled', ['predicted_id', 'linkable_id']) }} as linkable_hits
 ),
 
 largest as (
