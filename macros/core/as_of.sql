@@ -1,0 +1,51 @@
+{#-
+    The point in time every mart is computed as of (issue step 3, "Point in time").
+
+    `as_of_var()`: var('as_of') (default: the PERSONA_AS_OF environment variable) checked to be a
+      date 'YYYY-MM-DD', or '' when unset. A malformed value stops the build with a clear message.
+    `as_of_date()`: a scalar SQL expression for the as-of date: the var when set, else the latest
+      activity date in the staged data (int_as_of_date). Marts carry it as `as_of_date`.
+    `on_or_before_as_of(column)`: `column` (a UTC timestamp) falls on or before the as-of date,
+      i.e. before midnight UTC that ends it. Every fact applies it: nothing later is used.
+-#}
+{% macro as_of_var() -%}
+    {%- set as_of = var('as_of', '') | string | trim -%}
+    {%- if as_of and not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', as_of) -%}
+        {{- exceptions.raise_compiler_error(
+            "var 'as_of' (or the PERSONA_AS_OF environment variable) must be a date written "
+            ~ "YYYY-MM-DD, got '" ~ as_of ~ "'. Unset it to use the latest activity date in the data."
+        ) -}}
+    {%- endif -%}
+    {{- return(as_of) -}}
+{%- endmacro %}
+
+
+{% macro as_of_date() -%}
+    (select as_of_date from {{ ref('int_as_of_date') }})
+{%- endmacro %}
+
+
+{% macro on_or_before_as_of(column) -%}
+    {{ column }} < (select as_of_end_at from {{ ref('int_as_of_date') }})
+{%- endmacro %}
+
+
+{#-
+    `utc_to_local(column)`: a UTC timestamp as wall-clock time in var('default_local_time_zone')
+    (Asia/Shanghai): for time-of-day and weekday behaviour, which people live in local time.
+-#}
+{% macro utc_to_local(column) %}
+    {{- return(adapter.dispatch('utc_to_local', 'persona')(column)) -}}
+{% endmacro %}
+
+{% macro default__utc_to_local(column) -%}
+    cast(timezone('{{ var("default_local_time_zone") }}', timezone('UTC', {{ column }})) as timestamp)
+{%- endmacro %}
+
+{% macro spark__utc_to_local(column) -%}
+    from_utc_timestamp({{ column }}, '{{ var("default_local_time_zone") }}')
+{%- endmacro %}
+
+{% macro snowflake__utc_to_local(column) -%}
+    convert_timezone('UTC', '{{ var("default_local_time_zone") }}', {{ column }})
+{%- endmacro %}
