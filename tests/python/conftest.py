@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -71,3 +73,23 @@ def show_json(stdout: str) -> list[dict]:
         if isinstance(found, dict) and isinstance(found.get("show"), list):
             return found["show"]
     raise AssertionError(f"no JSON result in dbt show output:\n{stdout[-4000:]}")
+
+
+SAMPLE_BUILD = ["build", "--exclude-resource-type", "test", "unit_test"]
+
+
+@pytest.fixture(scope="session")
+def default_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The default sample (10,000 persons, seed 42, 2024-11-01..2026-10-31) generated and built
+    once per test session: (workdir holding w.duckdb and target/, raw directory). Tests open the
+    warehouse read-only; a test that edits data builds its own copy."""
+    from datetime import date
+
+    from persona.generate import generate
+
+    tmp = tmp_path_factory.mktemp("default_sample")
+    raw = tmp / "raw"
+    generate(10_000, date(2024, 11, 1), date(2026, 10, 31), 42, raw, progress=False)
+    result = run_dbt(SAMPLE_BUILD, raw, tmp)
+    assert result.returncode == 0, ANSI.sub("", result.stdout)[-4000:]
+    return tmp, raw

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -20,8 +19,6 @@ import pytest
 from conftest import copy_project, run_dbt, show_json
 from make_raw_fixture import TABLES
 
-from persona.generate import generate
-
 BUILD = ["build", "--exclude-resource-type", "test", "unit_test"]
 
 
@@ -30,13 +27,8 @@ def _metrics(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    tmp = tmp_path_factory.mktemp("identity_sample")
-    raw = tmp / "raw"
-    generate(10_000, date(2024, 11, 1), date(2026, 10, 31), 42, raw, progress=False)
-    result = run_dbt(BUILD, raw, tmp)
-    assert result.returncode == 0, result.stdout[-4000:]
-    return tmp, raw
+def sample(default_sample: tuple[Path, Path]) -> tuple[Path, Path]:
+    return default_sample
 
 
 def test_default_sample_meets_precision_and_recall(sample) -> None:
