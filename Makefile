@@ -47,6 +47,7 @@ run: env
 	fi
 	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) build
 	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate
+	$(BIN)/persona export-audiences --db "$(PERSONA_DB)" --out data/exports
 	@echo ""
 	@echo "== done"
 	@echo "warehouse:   $(abspath $(PERSONA_DB))   (DuckDB; schemas staging, intermediate, marts, snapshots)"

@@ -2,6 +2,8 @@
 
 persona generate [--persons N --start D --end D --seed S --out DIR]   synthetic raw data
 persona bench --scale N [--workdir DIR]                             benchmark of a full build
+persona export-audiences [--db PATH --out DIR]                      audience files for activation
+persona tags sync|check|list                                        the tag catalog's files
 """
 
 from __future__ import annotations
@@ -23,7 +25,18 @@ def main(argv: list[str] | None = None) -> int:
         from persona.bench import main as bench_main
 
         return bench_main(rest)
-    print(f"persona: unknown command {command!r}; use 'generate' or 'bench'.", file=sys.stderr)
+    if command == "export-audiences":
+        from persona.audiences import main as export_main
+
+        return export_main(rest)
+    if command == "tags":
+        from persona.tags import main as tags_main
+
+        return tags_main(rest)
+    print(
+        f"persona: unknown command {command!r}; use 'generate', 'bench' or 'export-audiences'.",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -1,0 +1,105 @@
+{#-
+    Audiences (人群圈选) are YAML definitions (models/marts/audiences/_audiences__definitions.yml,
+    `config.meta.audiences` of fct_audience_members). These macros turn one definition's `rule` into
+    a SQL condition over the wide profile (dim_customer_profiles: one column per tag plus profile
+    fields).
+
+    A rule is one of:
+      {all: [rule, ...]}            every sub-rule holds (and)
+      {any: [rule, ...]}            at least one holds (or)
+      {not: rule}                   the sub-rule does not hold (a null comparison counts as not holding)
+      {field: F, op: OP, value: V}  a comparison on one profile column
+    Operators: = != > >= < <= (one value), in / not_in (a list), between (a [low, high] list,
+    inclusive), is_null / is_not_null / is_true / is_false (no value).
+    A condition on a missing value is false, so `not` of it is true: `{not: {field: x, op: '=',
+    value: 1}}` keeps people whose x is null. Unknown fields and operators stop the build with
+    a message naming the audience.
+
+    `audience_definitions()`: the list of definitions (parse time: empty). dbt unit tests, which
+      render models without the graph, pass their own list in var('audiences_under_test').
+    `audience_rule_sql(rule, audience, fields)`: the SQL condition; `fields`, when given, is the
+      list of known column names (lower case) used to reject typos.
+    `audience_literal(value)`: a SQL literal for a YAML scalar.
+-#}
+{% macro audience_definitions() -%}
+    {#- dbt unit tests render models without the graph: they pass their audiences in this var -#}
+    {%- if var('audiences_under_test', none) is not none -%}{{ return(var('audiences_under_test')) }}{%- endif -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set node = graph.nodes.get('model.persona.fct_audience_members') -%}
+    {%- if node is none -%}{{ return([]) }}{%- endif -%}
+    {{- return(node.config.meta.get('audiences', [])) -}}
+{%- endmacro %}
+
+
+{% macro audience_literal(value) -%}
+    {%- if value is boolean -%}{{ 'true' if value else 'false' }}
+    {%- elif value is number -%}{{ value }}
+    {%- else -%}'{{ value | string | replace("'", "''") }}'
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro audience_rule_sql(rule, audience, fields=none) -%}
+    {%- set is_leaf = rule is mapping and 'field' in rule -%}
+    {%- set is_node = rule is mapping and rule | length == 1 and ('all' in rule or 'any' in rule or 'not' in rule) -%}
+    {%- if not (is_leaf or is_node) -%}
+        {{- exceptions.raise_compiler_error(
+            "audience '" ~ audience ~ "': a rule must be exactly one of {all: [...]}, {any: [...]}, "
+            ~ "{not: rule} or {field: .., op: .., value: ..}; got " ~ rule
+        ) -}}
+    {%- endif -%}
+    {%- if is_node and ('all' in rule or 'any' in rule) -%}
+        {%- set joiner = ' and ' if 'all' in rule else ' or ' -%}
+        {%- set parts = rule['all'] if 'all' in rule else rule['any'] -%}
+        {%- if parts is string or parts | length == 0 -%}
+            {{- exceptions.raise_compiler_error("audience '" ~ audience ~ "': all/any needs a non-empty list") -}}
+        {%- endif -%}
+        {%- set sql_parts = [] -%}
+        {%- for part in parts -%}
+            {%- do sql_parts.append(persona.audience_rule_sql(part, audience, fields)) -%}
+        {%- endfor -%}
+        ({{ sql_parts | join(joiner) }})
+    {%- elif is_node -%}
+        (not coalesce({{ persona.audience_rule_sql(rule['not'], audience, fields) }}, false))
+    {%- else -%}
+        {%- set field = rule['field'] | string | lower -%}
+        {%- set op = rule.get('op', '=') | string | lower -%}
+        {%- if not modules.re.match('^[a-z_][a-z0-9_]*$', field) -%}
+            {{- exceptions.raise_compiler_error("audience '" ~ audience ~ "': '" ~ field ~ "' is not a column name") -}}
+        {%- endif -%}
+        {%- if fields is not none and field not in fields -%}
+            {{- exceptions.raise_compiler_error(
+                "audience '" ~ audience ~ "': unknown field '" ~ field ~ "'. Rules read dim_customer_profiles; "
+                ~ "its columns are the tag codes of the tag catalog and the profile fields: " ~ (fields | join(', '))
+            ) -}}
+        {%- endif -%}
+        {%- set value = rule.get('value') -%}
+        {%- if op in ['=', '!=', '>', '>=', '<', '<='] -%}
+            {%- if value is none or (value is iterable and value is not string) -%}
+                {{- exceptions.raise_compiler_error("audience '" ~ audience ~ "': " ~ field ~ " " ~ op ~ " needs one value") -}}
+            {%- endif -%}
+            coalesce({{ field }} {{ '<>' if op == '!=' else op }} {{ persona.audience_literal(value) }}, false)
+        {%- elif op in ['in', 'not_in'] -%}
+            {%- if value is string or value is not iterable or value | length == 0 -%}
+                {{- exceptions.raise_compiler_error("audience '" ~ audience ~ "': " ~ field ~ " " ~ op ~ " needs a list") -}}
+            {%- endif -%}
+            {%- set literals = [] -%}
+            {%- for item in value -%}{%- do literals.append(persona.audience_literal(item)) -%}{%- endfor -%}
+            coalesce({{ field }} {{ 'not in' if op == 'not_in' else 'in' }} ({{ literals | join(', ') }}), false)
+        {%- elif op == 'between' -%}
+            {%- if value is string or value is not iterable or value | length != 2 -%}
+                {{- exceptions.raise_compiler_error("audience '" ~ audience ~ "': " ~ field ~ " between needs [low, high]") -}}
+            {%- endif -%}
+            coalesce({{ field }} between {{ persona.audience_literal(value[0]) }} and {{ persona.audience_literal(value[1]) }}, false)
+        {%- elif op == 'is_null' -%}({{ field }} is null)
+        {%- elif op == 'is_not_null' -%}({{ field }} is not null)
+        {%- elif op == 'is_true' -%}coalesce({{ field }} = true, false)
+        {%- elif op == 'is_false' -%}coalesce({{ field }} = false, false)
+        {%- else -%}
+            {{- exceptions.raise_compiler_error(
+                "audience '" ~ audience ~ "': unknown operator '" ~ op ~ "' on " ~ field
+                ~ " (use = != > >= < <= in not_in between is_null is_not_null is_true is_false)"
+            ) -}}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

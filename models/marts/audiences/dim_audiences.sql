@@ -1,0 +1,41 @@
+-- the audience definitions as a table: names, channels, purpose, owner and the compiled rule
+{%- set audiences = persona.audience_definitions() %}
+
+with definitions as (
+    {%- for audience in audiences %}
+        select
+            '{{ audience.code }}' as audience_code,
+            {{ persona.audience_literal(audience.name_zh) }} as name_zh,
+            {{ persona.audience_literal(audience.name_en) }} as name_en,
+            {{ persona.audience_literal(audience.description | trim) }} as description,
+            '{{ audience.channels | join(",") }}' as channels,
+            {{ persona.audience_literal(audience.purpose | trim) }} as purpose,
+            {{ persona.audience_literal(audience.owner) }} as owner,
+            {{ 'true' if audience.get('lookalike_seed') else 'false' }} as is_lookalike_seed,
+            {{ persona.audience_literal(tojson(audience.rule)) }} as rule_definition,
+            {{ persona.audience_literal(persona.audience_rule_sql(audience.rule, audience.code)) }} as rule_sql
+        {% if not loop.last %}union all{% endif %}
+    {%- else %}
+        select
+            cast(null as {{ dbt.type_string() }}) as audience_code,
+            cast(null as {{ dbt.type_string() }}) as name_zh,
+            cast(null as {{ dbt.type_string() }}) as name_en,
+            cast(null as {{ dbt.type_string() }}) as description,
+            cast(null as {{ dbt.type_string() }}) as channels,
+            cast(null as {{ dbt.type_string() }}) as purpose,
+            cast(null as {{ dbt.type_string() }}) as owner,
+            false as is_lookalike_seed,
+            cast(null as {{ dbt.type_string() }}) as rule_definition,
+            cast(null as {{ dbt.type_string() }}) as rule_sql
+        where false
+    {%- endfor %}
+),
+
+final as (
+    select
+        *,
+        {{ persona.as_of_date() }} as as_of_date
+    from definitions
+)
+
+select * from final

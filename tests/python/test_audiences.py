@@ -1,0 +1,137 @@
+"""Audiences (人群圈选) end to end on the default sample, and the rule compiler's errors.
+
+- every shipped audience has members on the sample, and its exports hold only consented people
+  with no raw phone or e-mail, in one Parquet and one CSV file per audience and channel;
+- the files agree with marts.fct_audience_exports row for row;
+- a typo in a rule (unknown operator) or a channel without consent rules stops the build with a
+  message that names the audience.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from conftest import ANSI, PROJECT_DIR, copy_project, run_dbt
+from make_raw_fixture import write_fixture
+
+from persona.audiences import ExportError, _check, export_audiences
+
+DEFINITIONS = PROJECT_DIR / "models" / "marts" / "audiences" / "_audiences__definitions.yml"
+PHONE = re.compile(r"(?<![0-9a-f])(\+?86)?1[3-9][0-9]{9}(?![0-9a-f])")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+def _audiences() -> list[dict]:
+    models = yaml.safe_load(DEFINITIONS.read_text())["models"]
+    (model,) = [m for m in models if m["name"] == "fct_audience_members"]
+    return model["config"]["meta"]["audiences"]
+
+
+@pytest.fixture(scope="module")
+def warehouse(default_sample: tuple[Path, Path]) -> Path:
+    workdir, _ = default_sample
+    return workdir / "w.duckdb"
+
+
+def test_at_least_eight_audiences_all_with_members(warehouse: Path) -> None:
+    audiences = _audiences()
+    assert len(audiences) >= 8
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        sizes = dict(
+            con.sql("select audience_code, n_members from marts.rpt_audience_summary").fetchall()
+        )
+    assert set(sizes) == {a["code"] for a in audiences}
+    empty = [code for code, n in sizes.items() if n == 0]
+    assert not empty, f"audiences without members on the sample: {empty}"
+
+
+def test_exports_hold_only_consented_people_and_no_raw_pii(warehouse: Path, tmp_path: Path) -> None:
+    files = export_audiences(warehouse, tmp_path / "exports")
+    expected = {(a["code"], c) for a in _audiences() for c in a["channels"]}
+    assert {(f.audience_code, f.channel) for f in files} == expected
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        consent = {
+            row[0]: {"sms": row[1], "email": row[2], "wecom": row[3]}
+            for row in con.sql(
+                "select one_id, is_sms_opt_in, is_email_opt_in, has_wecom from marts.dim_customers"
+            ).fetchall()
+        }
+        mart_rows = dict(
+            con.sql(
+                "select audience_code || '/' || channel, count(*) "
+                "from marts.fct_audience_exports group by 1"
+            ).fetchall()
+        )
+    total = 0
+    for f in files:
+        parquet = pq.read_table(tmp_path / "exports" / f.parquet)
+        csv = pacsv.read_csv(tmp_path / "exports" / f.csv)
+        assert (
+            parquet.num_rows
+            == csv.num_rows
+            == f.rows
+            == mart_rows.get(f"{f.audience_code}/{f.channel}", 0)
+        )
+        for column in parquet.column_names:
+            for value in parquet.column(column).to_pylist():
+                text = str(value)
+                assert not PHONE.search(text) and not EMAIL.search(text), (f.parquet, column, text)
+        for one_id in parquet.column("one_id").to_pylist():
+            assert consent[one_id][f.channel] is True, (f.parquet, one_id)
+        total += f.rows
+    assert total > 0
+
+
+def test_export_refuses_raw_phone() -> None:
+    table = pa.table({"identifier_value": ["9f86d081884c7d659a2feaa0c55ad015", "13800138000"]})
+    with pytest.raises(ExportError, match="raw phone or e-mail"):
+        _check(table)
+
+
+def test_export_without_warehouse_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="make run"):
+        export_audiences(tmp_path / "missing.duckdb", tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    ("rule", "channels", "message"),
+    [
+        (
+            {"field": "total_purchases", "op": "like", "value": 1},
+            ["sms"],
+            "unknown operator 'like'",
+        ),
+        ({"all": []}, ["sms"], "all/any needs a non-empty list"),
+        ({"field": "total_purchases", "op": "=", "value": 0}, ["billboard"], "channel 'billboard'"),
+    ],
+)
+def test_bad_audience_definition_stops_the_build(tmp_path: Path, rule, channels, message) -> None:
+    project = copy_project(tmp_path / "project")
+    path = project / DEFINITIONS.relative_to(PROJECT_DIR)
+    document = yaml.safe_load(path.read_text())
+    document["models"][0]["config"]["meta"]["audiences"].append(
+        {
+            "code": "broken_audience",
+            "name_zh": "错误",
+            "name_en": "Broken",
+            "description": "a rule with a mistake",
+            "channels": channels,
+            "purpose": "test",
+            "owner": "test",
+            "rule": rule,
+        }
+    )
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+    raw = tmp_path / "raw"
+    write_fixture(raw)
+    result = run_dbt(["compile", "-s", "fct_audience_members"], raw, tmp_path, project_dir=project)
+    output = ANSI.sub("", result.stdout)
+    assert result.returncode != 0
+    assert "broken_audience" in output and message in output, output[-3000:]
