@@ -55,6 +55,9 @@ run: env
 	@echo "docs:        $(abspath target/index.html)   (serve with: $(DBT) docs serve)"
 	@echo "data quality: marts.rpt_raw_reconciliation and marts.rpt_raw_quarantine_summary"
 	@echo "OneID:        marts.dim_identifiers, marts.rpt_identity_quality, marts.rpt_identity_audit, marts.fct_identity_changes"
+	@echo "customers:    marts.dim_customers, marts.dim_customer_rfm, marts.dim_customer_lifecycle, marts.dim_customer_profiles (tags)"
+	@echo "tags:         marts.fct_customer_tags, marts.rpt_tag_coverage; catalog for marketers: docs/tags.md"
+	@echo "audiences:    marts.rpt_audience_summary, marts.rpt_audience_tgi; files: $(abspath data/exports)"
 
 test: env lint pytest fixture-build
 	@echo "== all checks passed"

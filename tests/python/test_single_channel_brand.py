@@ -1,0 +1,76 @@
+"""A brand that sells only on marketplaces (issue step 3, "Done when"): it brings nothing but
+`ecommerce_orders`, their items and `products` through the raw contract.
+
+The whole project builds with every dbt test, and the brand gets RFM, lifecycle stages and the
+tags its data supports (order, value, interest, psychology and lifecycle tags), while the tags that
+need other channels (browsing, service, campaigns, WeCom) are empty rather than failing or
+pretending to be zero.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import ANSI, run_dbt
+
+from persona.generate import generate
+
+MARKETPLACE_TABLES = {"ecommerce_orders", "ecommerce_order_items", "products"}
+
+
+@pytest.fixture(scope="module")
+def marketplace_brand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("marketplace_brand")
+    raw = tmp / "raw"
+    generate(2000, date(2025, 1, 1), date(2025, 12, 31), 11, raw, progress=False)
+    for folder in raw.iterdir():
+        if folder.name not in MARKETPLACE_TABLES:
+            shutil.rmtree(folder)
+    result = run_dbt(["build"], raw, tmp)
+    assert result.returncode == 0, ANSI.sub("", result.stdout)[-4000:]
+    return tmp / "w.duckdb"
+
+
+def test_marketplace_brand_gets_rfm_and_lifecycle(marketplace_brand: Path) -> None:
+    with duckdb.connect(str(marketplace_brand), read_only=True) as con:
+        buyers = con.sql(
+            "select count(distinct one_id) from marts.fct_orders where is_purchase"
+        ).fetchall()[0][0]
+        rfm = con.sql("select count(*), count(distinct rfm_segment) from marts.dim_customer_rfm")
+        n_rfm, n_segments = rfm.fetchall()[0]
+        stages = dict(
+            con.sql(
+                "select lifecycle_stage, count(*) from marts.dim_customer_lifecycle group by 1"
+            ).fetchall()
+        )
+    assert buyers > 100
+    assert n_rfm == buyers and n_segments >= 4
+    assert {"active", "churned"} <= set(stages), stages
+
+
+def test_marketplace_brand_gets_the_tags_its_data_supports(marketplace_brand: Path) -> None:
+    with duckdb.connect(str(marketplace_brand), read_only=True) as con:
+        tagged = dict(
+            con.sql("select tag_code, customers_tagged from marts.rpt_tag_coverage").fetchall()
+        )
+    for code in [
+        "total_purchases",
+        "rfm_segment",
+        "value_tier",
+        "lifecycle_stage",
+        "preferred_channel",
+        "preferred_category",
+        "price_sensitivity",
+    ]:
+        assert tagged[code] > 0, code
+    for code in [
+        "active_days_30d",
+        "browse_sessions_3d",
+        "service_contacts_30d",
+        "cart_abandoned_7d",
+    ]:
+        assert tagged[code] == 0, code
