@@ -1,45 +1,33 @@
 -- every order and till transaction of every channel in one shape, with its OneID, up to the as-of date
-with ecommerce as (
-    select
-        {{ dbt.concat(["'ecommerce:'", 'orders.order_id']) }} as order_id,
-        orders.order_id as source_order_id,
-        'ecommerce' as source_system,
-        orders.platform as channel,
-        'marketplace' as channel_group,
-        {{ persona.one_id_coalesce('stg_ecommerce__orders') }} as one_id,
-        orders.order_at,
-        orders.paid_at,
-        orders.status,
-        cast(null as {{ dbt.type_string() }}) as store_id,
-        orders.order_amount + orders.discount_amount as gross_amount,
-        orders.discount_amount,
-        orders.order_amount as paid_amount,
-        orders.has_coupon,
-        false as is_return
-    from {{ ref('stg_ecommerce__orders') }} as orders
-    {{ persona.one_id_joins('stg_ecommerce__orders', 'orders') }}
-),
+{#- the two online order tables share one shape; they differ in where the channel comes from -#}
+{%- set online_sources = [
+    ('ecommerce', 'stg_ecommerce__orders', 'orders.platform', 'marketplace'),
+    ('miniprogram', 'stg_miniprogram__orders', "'miniprogram'", 'own_mall'),
+] %}
 
-miniprogram as (
-    select
-        {{ dbt.concat(["'miniprogram:'", 'orders.order_id']) }} as order_id,
-        orders.order_id as source_order_id,
-        'miniprogram' as source_system,
-        'miniprogram' as channel,
-        'own_mall' as channel_group,
-        {{ persona.one_id_coalesce('stg_miniprogram__orders') }} as one_id,
-        orders.order_at,
-        orders.paid_at,
-        orders.status,
-        cast(null as {{ dbt.type_string() }}) as store_id,
-        orders.order_amount + orders.discount_amount as gross_amount,
-        orders.discount_amount,
-        orders.order_amount as paid_amount,
-        orders.has_coupon,
-        false as is_return
-    from {{ ref('stg_miniprogram__orders') }} as orders
-    {{ persona.one_id_joins('stg_miniprogram__orders', 'orders') }}
-),
+with
+{%- for source_system, model_name, channel, channel_group in online_sources %}
+    {{ source_system }} as (
+        select
+            {{ dbt.concat(["'" ~ source_system ~ ":'", 'orders.order_id']) }} as order_id,
+            orders.order_id as source_order_id,
+            '{{ source_system }}' as source_system,
+            {{ channel }} as channel,
+            '{{ channel_group }}' as channel_group,
+            {{ persona.one_id_coalesce(model_name) }} as one_id,
+            orders.order_at,
+            orders.paid_at,
+            orders.status,
+            cast(null as {{ dbt.type_string() }}) as store_id,
+            orders.order_amount + orders.discount_amount as gross_amount,
+            orders.discount_amount,
+            orders.order_amount as paid_amount,
+            orders.has_coupon,
+            false as is_return
+        from {{ ref(model_name) }} as orders
+        {{ persona.one_id_joins(model_name, 'orders') }}
+    ),
+{% endfor %}
 
 pos as (
     select
