@@ -4,10 +4,7 @@ with history as (
 ),
 
 month_ends as (
-    select
-        month_end_on,
-        lag(month_end_on) over (order by month_end_on) as previous_month_end_on
-    from {{ ref('int_month_ends_listed') }}
+    select month_end_on from {{ ref('int_month_ends_listed') }}
 ),
 
 stage_names as (
@@ -26,30 +23,14 @@ stage_at_month_end as (
             and (history.exited_on is null or history.exited_on > month_ends.month_end_on)
 ),
 
-moves as (
-    select
-        month_ends.month_end_on,
-        month_ends.previous_month_end_on,
-        coalesce(previous_month.lifecycle_stage, 'not_yet_known') as from_stage,
-        this_month.lifecycle_stage as to_stage
-    from stage_at_month_end as this_month
-    inner join month_ends
-        on this_month.month_end_on = month_ends.month_end_on
-    left join stage_at_month_end as previous_month
-        on
-            this_month.one_id = previous_month.one_id
-            and month_ends.previous_month_end_on = previous_month.month_end_on
-),
-
 counted as (
     select
         month_end_on,
         previous_month_end_on,
-        from_stage,
-        to_stage,
-        cast(count(*) as bigint) as customers
-    from moves
-    group by month_end_on, previous_month_end_on, from_stage, to_stage
+        from_state as from_stage,
+        to_state as to_stage,
+        customers
+    from ({{ persona.month_end_moves('stage_at_month_end', 'lifecycle_stage', 'not_yet_known') }}) as moves
 ),
 
 final as (

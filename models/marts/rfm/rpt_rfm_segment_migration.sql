@@ -3,13 +3,6 @@ with monthly as (
     select * from {{ ref('fct_customer_rfm_monthly') }}
 ),
 
-month_ends as (
-    select
-        month_end_on,
-        lag(month_end_on) over (order by month_end_on) as previous_month_end_on
-    from {{ ref('int_month_ends_listed') }}
-),
-
 segment_names as (
     select distinct
         rfm_segment,
@@ -17,30 +10,14 @@ segment_names as (
     from {{ ref('rfm_segments') }}
 ),
 
-moves as (
-    select
-        month_ends.month_end_on,
-        month_ends.previous_month_end_on,
-        coalesce(previous_month.rfm_segment, 'no_purchase_yet') as from_segment,
-        this_month.rfm_segment as to_segment
-    from monthly as this_month
-    inner join month_ends
-        on this_month.month_end_on = month_ends.month_end_on
-    left join monthly as previous_month
-        on
-            this_month.one_id = previous_month.one_id
-            and month_ends.previous_month_end_on = previous_month.month_end_on
-),
-
 counted as (
     select
         month_end_on,
         previous_month_end_on,
-        from_segment,
-        to_segment,
-        cast(count(*) as bigint) as customers
-    from moves
-    group by month_end_on, previous_month_end_on, from_segment, to_segment
+        from_state as from_segment,
+        to_state as to_segment,
+        customers
+    from ({{ persona.month_end_moves('monthly', 'rfm_segment', 'no_purchase_yet') }}) as moves
 ),
 
 final as (
