@@ -103,3 +103,32 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The lookalike expansion audiences: one per audience marked `lookalike_seed: true`, with code
+    '<seed>_lookalike', the seed's channels and owner, and `lookalike_size` people (default: var
+    lookalike_expansion_size). Filled by python_models/lookalike (int_lookalike_scores). -#}
+{% macro lookalike_expansions() -%}
+    {%- set expansions = [] -%}
+    {%- for seed in persona.audience_definitions() if seed.get('lookalike_seed') -%}
+        {%- set size = seed.get('lookalike_size', var('lookalike_expansion_size')) -%}
+        {%- if size is not number or size < 1 -%}
+            {{- exceptions.raise_compiler_error(
+                "audience '" ~ seed.code ~ "': lookalike_size must be a positive whole number, got " ~ size
+            ) -}}
+        {%- endif -%}
+        {%- do expansions.append({
+            'code': seed.code ~ '_lookalike',
+            'seed_code': seed.code,
+            'size': size | int,
+            'name_zh': seed.name_zh ~ '·相似人群',
+            'name_en': 'Lookalikes of: ' ~ seed.name_en,
+            'description': 'The ' ~ (size | int) ~ ' people outside the audience "' ~ seed.name_en
+                ~ '" who look most like its members (lookalike model, python_models/lookalike).',
+            'channels': seed.channels,
+            'purpose': 'Prospecting: expand "' ~ seed.name_en ~ '" to similar people.',
+            'owner': seed.owner,
+        }) -%}
+    {%- endfor -%}
+    {{- return(expansions) -}}
+{%- endmacro %}

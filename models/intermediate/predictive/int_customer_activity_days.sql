@@ -1,0 +1,23 @@
+-- how active each person is on the web shop, app and mini-program: one row per person (OneID) and
+-- UTC day with at least one event, up to the as-of date (activity features of the Python models)
+with events as (
+    select
+        one_id,
+        cast(event_at as date) as event_on,
+        event_type
+    from {{ ref('fct_events') }}
+    where one_id is not null and {{ persona.on_or_before_as_of('event_at') }}
+),
+
+final as (
+    select
+        one_id,
+        event_on as activity_on,
+        count(*) as n_events,
+        sum(case when event_type = 'product_view' then 1 else 0 end) as n_product_views,
+        sum(case when event_type = 'add_to_cart' then 1 else 0 end) as n_add_to_carts
+    from events
+    group by one_id, event_on
+)
+
+select * from final
