@@ -43,6 +43,8 @@ def stage_of(result: dict, nodes: dict) -> str:
     if resource_type == "model":
         path = nodes.get(unique_id, {}).get("original_file_path", "")
         parts = Path(path).parts
+        if parts and parts[0] == "python_models":
+            return "python models"
         return f"models: {parts[1]}" if len(parts) > 2 else "models"
     return {
         "test": "tests",
@@ -72,6 +74,11 @@ def report(target: Path, generator: tuple[float, float], dbt: tuple[float, float
     lines += ["", f"{'model':<50}{'stage':<24}{'s':>8}"]
     for seconds, name, stage in sorted(per_model, reverse=True)[:top]:
         lines.append(f"{name:<50}{stage:<24}{seconds:>8.2f}")
+    python_models = sorted(m for m in per_model if m[2] == "python models")
+    if python_models:
+        lines += ["", f"{'python model (CLV, clusters, propensity, ...)':<50}{'':<24}{'s':>8}"]
+        for seconds, name, _ in sorted(python_models, reverse=True):
+            lines.append(f"{name:<50}{'':<24}{seconds:>8.2f}")
     return "\n".join(lines)
 
 

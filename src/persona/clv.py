@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
+from scipy.optimize import approx_fprime, minimize
 from scipy.special import gammaln, hyp2f1
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -116,20 +116,24 @@ def bgnbd_log_likelihood(params: BgNbd, x, t_x, T) -> np.ndarray:
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def _fit(negative_log_likelihood, start: np.ndarray) -> tuple[np.ndarray, float, bool, str]:
-    """Minimise over log-parameters: Nelder-Mead from `start`, polished by L-BFGS-B from its
-    optimum; the lower of the two wins, and the fit counts as converged when either converged."""
-    simplex = minimize(
-        negative_log_likelihood,
-        np.log(start),
+def _fit(mean_negative_log_likelihood, start: np.ndarray) -> tuple[np.ndarray, float, bool, str]:
+    """Minimise the mean negative log-likelihood over log-parameters: BFGS from `start`, polished
+    by Nelder-Mead from its optimum (BFGS often stops on "precision loss" near the optimum). The
+    fit counts as converged when the gradient at the result is flat. Returns the parameters, the
+    mean log-likelihood, the convergence flag and a message."""
+    quick = minimize(mean_negative_log_likelihood, np.log(start), method="BFGS")
+    polished = minimize(
+        mean_negative_log_likelihood,
+        quick.x,
         method="Nelder-Mead",
-        options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 20_000},
+        options={"xatol": 1e-9, "fatol": 1e-13, "maxiter": 10_000, "maxfev": 10_000},
     )
-    polished = minimize(negative_log_likelihood, simplex.x, method="L-BFGS-B")
-    final = polished if polished.fun <= simplex.fun else simplex
+    final = polished if polished.fun <= quick.fun else quick
     finite = bool(np.all(np.isfinite(final.x))) and bool(np.isfinite(final.fun))
-    converged = (bool(simplex.success) or bool(polished.success)) and finite
-    return np.exp(final.x), -float(final.fun), converged, str(final.message)
+    gradient = approx_fprime(final.x, mean_negative_log_likelihood, 1e-7) if finite else [np.inf]
+    converged = finite and float(np.max(np.abs(gradient))) < 1e-4
+    message = "" if converged else f"gradient {np.max(np.abs(gradient)):.2g} at the optimum"
+    return np.exp(final.x), -float(final.fun), converged, message
 
 
 def fit_bgnbd(x, t_x, T, min_customers: int = 20) -> Fit:
@@ -141,12 +145,12 @@ def fit_bgnbd(x, t_x, T, min_customers: int = 20) -> Fit:
         return Fit(None, None, n, "too_few_customers", detail + " and at least one repeat")
 
     def negative(log_params: np.ndarray) -> float:
-        value = -bgnbd_log_likelihood(BgNbd(*np.exp(log_params)), x, t_x, T).sum()
+        value = -bgnbd_log_likelihood(BgNbd(*np.exp(log_params)), x, t_x, T).mean()
         return value if np.isfinite(value) else 1e300
 
-    values, log_likelihood, converged, message = _fit(negative, np.array([1.0, 1.0, 1.0, 1.0]))
+    values, mean_log_likelihood, converged, message = _fit(negative, np.array([1.0, 1.0, 1.0, 1.0]))
     status = "fitted" if converged else "not_converged"
-    return Fit(BgNbd(*values), log_likelihood, n, status, "" if converged else message)
+    return Fit(BgNbd(*values), mean_log_likelihood * n, n, status, message)
 
 
 def expected_purchases(params: BgNbd, t, x, t_x, T) -> np.ndarray:
@@ -212,15 +216,18 @@ def fit_gamma_gamma(x, m, min_customers: int = 20) -> Fit:
         )
 
     def negative(log_params: np.ndarray) -> float:
-        value = -gamma_gamma_log_likelihood(GammaGamma(*np.exp(log_params)), x, m).sum()
+        value = -gamma_gamma_log_likelihood(GammaGamma(*np.exp(log_params)), x, m).mean()
         return value if np.isfinite(value) else 1e300
 
-    values, log_likelihood, converged, message = _fit(negative, np.array([1.0, 2.0, np.mean(m)]))
+    values, mean_log_likelihood, converged, message = _fit(
+        negative, np.array([1.0, 2.0, np.mean(m)])
+    )
     params = GammaGamma(*values)
+    log_likelihood = mean_log_likelihood * n
     if converged and params.q <= 1:
         return Fit(params, log_likelihood, n, "not_converged", "q <= 1: the mean value is infinite")
     status = "fitted" if converged else "not_converged"
-    return Fit(params, log_likelihood, n, status, "" if converged else message)
+    return Fit(params, log_likelihood, n, status, message)
 
 
 def expected_average_value(params: GammaGamma, x, m) -> np.ndarray:

@@ -4,7 +4,9 @@
 The whole project builds with every dbt test, and the brand gets RFM, lifecycle stages and the
 tags its data supports (order, value, interest, psychology and lifecycle tags), while the tags that
 need other channels (browsing, service, campaigns, WeCom) are empty rather than failing or
-pretending to be zero.
+pretending to be zero. Built as of 2025-11-30 with a month of orders after it in the raw data, the
+CLV diagnostics equal the package's fit on the same customer summary, in weeks, and the backtest
+reads nothing after the as-of date.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from conftest import ANSI, run_dbt
 
+from persona import clv
 from persona.generate import generate
 
 MARKETPLACE_TABLES = {"ecommerce_orders", "ecommerce_order_items", "products"}
+AS_OF = date(2025, 11, 30)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +35,7 @@ def marketplace_brand(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in raw.iterdir():
         if folder.name not in MARKETPLACE_TABLES:
             shutil.rmtree(folder)
-    result = run_dbt(["build"], raw, tmp)
+    result = run_dbt(["build", "--vars", f"{{as_of: '{AS_OF}'}}"], raw, tmp)
     assert result.returncode == 0, ANSI.sub("", result.stdout)[-4000:]
     return tmp / "w.duckdb"
 
@@ -74,3 +79,26 @@ def test_marketplace_brand_gets_the_tags_its_data_supports(marketplace_brand: Pa
         "cart_abandoned_7d",
     ]:
         assert tagged[code] == 0, code
+
+
+def test_marketplace_brand_gets_clv_diagnostics_up_to_as_of(marketplace_brand: Path) -> None:
+    with duckdb.connect(str(marketplace_brand), read_only=True) as con:
+        raw_last = con.sql("select max(order_at) from staging.stg_ecommerce__orders").fetchall()
+        facts_last = con.sql("select max(order_on) from marts.fct_orders").fetchall()[0][0]
+        summary = con.sql("select * from intermediate.int_clv_customer_summaries").df()
+        fits = con.sql("select * from marts.rpt_clv_fits").df().set_index(["period", "model"])
+        total = con.sql("select * from marts.rpt_clv_backtest where scope = 'total'").df()
+        n_scored = con.sql("select count(clv_12m) from marts.dim_customer_clv").fetchall()[0][0]
+    assert raw_last[0][0].date() > AS_OF >= facts_last  # later orders exist and are not read
+    assert set(fits["status"]) == {"fitted"} and set(fits["time_unit"]) == {"week"}
+    assert pd.Timestamp(fits.loc[("as_of", "bg_nbd"), "fitted_through_on"]) == pd.Timestamp(AS_OF)
+    for period in ("as_of", "calibration"):
+        group = summary[summary["period"] == period]
+        fit = clv.fit_bgnbd(group["frequency"], group["recency"], group["T"])
+        for name in ("r", "alpha", "a", "b"):
+            assert fits.loc[(period, "bg_nbd"), name] == pytest.approx(getattr(fit.params, name))
+    calibrated = pd.Timestamp(total["calibrated_through_on"].iloc[0])
+    assert calibrated == pd.Timestamp(AS_OF) - pd.Timedelta(days=182)
+    holdout = summary[summary["period"] == "calibration"]["holdout_purchases"].sum()
+    assert total["actual_purchases"].iloc[0] == holdout > 0
+    assert n_scored == (summary["period"] == "as_of").sum()

@@ -33,6 +33,10 @@ lifecycle as (
     select * from {{ ref('dim_customer_lifecycle') }}
 ),
 
+clv as (
+    select * from {{ ref('dim_customer_clv') }}
+),
+
 order_channels as (
     select
         count(distinct channel_group) as n_order_channel_groups_in_data,
@@ -230,7 +234,13 @@ final as (
         rfm.value_tier,
         lifecycle.lifecycle_stage,
         lifecycle.stage_entered_on,
-        lifecycle.days_in_stage
+        lifecycle.days_in_stage,
+
+        -- predictions (python_models: CLV)
+        clv.clv_tier,
+        clv.clv_12m,
+        clv.expected_purchases_90d,
+        clv.probability_alive
     from customers
     cross join sources_observed
     left join order_features on customers.one_id = order_features.one_id
@@ -240,6 +250,7 @@ final as (
     left join campaign_features on customers.one_id = campaign_features.one_id
     left join rfm on customers.one_id = rfm.one_id
     left join lifecycle on customers.one_id = lifecycle.one_id
+    left join clv on customers.one_id = clv.one_id
 )
 
 select * from final

@@ -1,10 +1,13 @@
--- the audience definitions as a table: names, channels, purpose, owner and the compiled rule
+-- the audience definitions as a table: names, channels, purpose, owner and the compiled rule; the lookalike
+-- expansions (one per seed audience) with the seed they expand
 {%- set audiences = persona.audience_definitions() %}
+{%- set expansions = persona.lookalike_expansions() %}
 
 with definitions as (
     {%- for audience in audiences %}
         select
             '{{ audience.code }}' as audience_code,
+            'rule' as audience_type,
             {{ persona.audience_literal(audience.name_zh) }} as name_zh,
             {{ persona.audience_literal(audience.name_en) }} as name_en,
             {{ persona.audience_literal(audience.description | trim) }} as description,
@@ -12,12 +15,33 @@ with definitions as (
             {{ persona.audience_literal(audience.purpose | trim) }} as purpose,
             {{ persona.audience_literal(audience.owner) }} as owner,
             {{ 'true' if audience.get('lookalike_seed') else 'false' }} as is_lookalike_seed,
+            cast(null as {{ dbt.type_string() }}) as lookalike_of,
+            cast(null as {{ dbt.type_int() }}) as lookalike_size,
             {{ persona.audience_literal(tojson(audience.rule)) }} as rule_definition,
             {{ persona.audience_literal(persona.audience_rule_sql(audience.rule, audience.code)) }} as rule_sql
+        {% if not loop.last or expansions %}union all{% endif %}
+    {%- endfor %}
+    {%- for expansion in expansions %}
+        select
+            '{{ expansion.code }}' as audience_code,
+            'lookalike' as audience_type,
+            {{ persona.audience_literal(expansion.name_zh) }} as name_zh,
+            {{ persona.audience_literal(expansion.name_en) }} as name_en,
+            {{ persona.audience_literal(expansion.description) }} as description,
+            '{{ expansion.channels | join(",") }}' as channels,
+            {{ persona.audience_literal(expansion.purpose) }} as purpose,
+            {{ persona.audience_literal(expansion.owner) }} as owner,
+            false as is_lookalike_seed,
+            '{{ expansion.seed_code }}' as lookalike_of,
+            {{ expansion.size }} as lookalike_size,
+            cast(null as {{ dbt.type_string() }}) as rule_definition,
+            cast(null as {{ dbt.type_string() }}) as rule_sql
         {% if not loop.last %}union all{% endif %}
-    {%- else %}
+    {%- endfor %}
+    {%- if not audiences and not expansions %}
         select
             cast(null as {{ dbt.type_string() }}) as audience_code,
+            cast(null as {{ dbt.type_string() }}) as audience_type,
             cast(null as {{ dbt.type_string() }}) as name_zh,
             cast(null as {{ dbt.type_string() }}) as name_en,
             cast(null as {{ dbt.type_string() }}) as description,
@@ -25,10 +49,12 @@ with definitions as (
             cast(null as {{ dbt.type_string() }}) as purpose,
             cast(null as {{ dbt.type_string() }}) as owner,
             false as is_lookalike_seed,
+            cast(null as {{ dbt.type_string() }}) as lookalike_of,
+            cast(null as {{ dbt.type_int() }}) as lookalike_size,
             cast(null as {{ dbt.type_string() }}) as rule_definition,
             cast(null as {{ dbt.type_string() }}) as rule_sql
         where false
-    {%- endfor %}
+    {%- endif %}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 -- what each audience sends to each of its channels: one_id plus the channel's id, consent enforced, no raw PII
-{%- set audiences = persona.audience_definitions() %}
+{%- set audiences = persona.audience_definitions() + persona.lookalike_expansions() %}
 {%- set channel_rules = {
     'sms': ('phone_sha256', 'customers.phone_sha256', 'customers.is_sms_opt_in'),
     'email': ('email_sha256', 'customers.email_sha256', 'customers.is_email_opt_in'),
