@@ -25,6 +25,17 @@
 -- depends_on: {{ ref('rpt_identity_size_distribution') }}
 -- depends_on: {{ ref('rpt_raw_quarantine_summary') }}
 -- depends_on: {{ ref('rpt_raw_reconciliation') }}
+-- depends_on: {{ ref('dim_customer_clv') }}
+-- depends_on: {{ ref('rpt_clv_fits') }}
+-- depends_on: {{ ref('rpt_clv_backtest') }}
+-- depends_on: {{ ref('dim_customer_clusters') }}
+-- depends_on: {{ ref('rpt_cluster_profiles') }}
+-- depends_on: {{ ref('rpt_cluster_diagnostics') }}
+-- depends_on: {{ ref('dim_customer_propensity') }}
+-- depends_on: {{ ref('rpt_propensity_diagnostics') }}
+-- depends_on: {{ ref('rpt_propensity_calibration') }}
+-- depends_on: {{ ref('rpt_lookalike_diagnostics') }}
+-- depends_on: {{ ref('rpt_lookalike_tgi') }}
 -- depends_on: {{ ref('fct_orders') }}
 -- depends_on: {{ ref('fct_order_items') }}
 -- depends_on: {{ ref('fct_events') }}

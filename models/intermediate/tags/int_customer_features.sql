@@ -37,6 +37,14 @@ clv as (
     select * from {{ ref('dim_customer_clv') }}
 ),
 
+propensity as (
+    select * from {{ ref('dim_customer_propensity') }}
+),
+
+clusters as (
+    select * from {{ ref('dim_customer_clusters') }}
+),
+
 order_channels as (
     select
         count(distinct channel_group) as n_order_channel_groups_in_data,
@@ -236,11 +244,18 @@ final as (
         lifecycle.stage_entered_on,
         lifecycle.days_in_stage,
 
-        -- predictions (python_models: CLV)
+        -- predictions (python_models: CLV, propensity, clusters)
         clv.clv_tier,
         clv.clv_12m,
         clv.expected_purchases_90d,
-        clv.probability_alive
+        clv.probability_alive,
+        propensity.purchase_30d_probability,
+        propensity.purchase_intent,
+        propensity.churn_90d_probability,
+        propensity.churn_risk,
+        clusters.cluster_code,
+        clusters.cluster_name_en,
+        clusters.cluster_name_zh
     from customers
     cross join sources_observed
     left join order_features on customers.one_id = order_features.one_id
@@ -251,6 +266,8 @@ final as (
     left join rfm on customers.one_id = rfm.one_id
     left join lifecycle on customers.one_id = lifecycle.one_id
     left join clv on customers.one_id = clv.one_id
+    left join propensity on customers.one_id = propensity.one_id
+    left join clusters on customers.one_id = clusters.one_id
 )
 
 select * from final
