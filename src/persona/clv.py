@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import approx_fprime, minimize
-from scipy.special import gammaln, hyp2f1
+from scipy.special import expit, gammaln, hyp2f1
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -116,12 +116,18 @@ def bgnbd_log_likelihood(params: BgNbd, x, t_x, T) -> np.ndarray:
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def _fit(mean_negative_log_likelihood, start: np.ndarray) -> tuple[np.ndarray, float, bool, str]:
-    """Minimise the mean negative log-likelihood over log-parameters: BFGS from `start`, polished
-    by Nelder-Mead from its optimum (BFGS often stops on "precision loss" near the optimum). The
-    fit counts as converged when the gradient at the result is flat. Returns the parameters, the
-    mean log-likelihood, the convergence flag and a message."""
-    quick = minimize(mean_negative_log_likelihood, np.log(start), method="BFGS")
+# a search coordinate beyond this (a factor of e**12, about 160,000) is on the edge of the space
+EDGE = 12.0
+
+
+def _fit(
+    mean_negative_log_likelihood, start: np.ndarray, n: int
+) -> tuple[np.ndarray, float, bool, str]:
+    """Minimise a mean negative log-likelihood over unconstrained search coordinates: BFGS from
+    `start`, polished by Nelder-Mead from its optimum (BFGS often stops on "precision loss" near
+    the optimum). The fit counts as converged when the gradient at the result is flat. Returns
+    the search coordinates, the mean log-likelihood, the convergence flag and a message."""
+    quick = minimize(mean_negative_log_likelihood, start, method="BFGS")
     polished = minimize(
         mean_negative_log_likelihood,
         quick.x,
@@ -133,7 +139,32 @@ def _fit(mean_negative_log_likelihood, start: np.ndarray) -> tuple[np.ndarray, f
     gradient = approx_fprime(final.x, mean_negative_log_likelihood, 1e-7) if finite else [np.inf]
     converged = finite and float(np.max(np.abs(gradient))) < 1e-4
     message = "" if converged else f"gradient {np.max(np.abs(gradient)):.2g} at the optimum"
-    return np.exp(final.x), -float(final.fun), converged, message
+    if finite and not converged and np.any(np.abs(final.x) > EDGE):
+        # The supremum lies on the edge of the parameter space (a parameter heads to 0 or
+        # infinity): there is no interior optimum and the gradient is noise from the extreme
+        # values. Accept the fit when the likelihood has stopped improving: a restart from the
+        # result gains less than 0.01 in total log-likelihood (a likelihood-ratio test needs 1.92
+        # to tell two fits apart), e.g. as a + b creeps towards 0 for ever smaller gains.
+        restart = minimize(
+            mean_negative_log_likelihood,
+            final.x,
+            method="Nelder-Mead",
+            options={"xatol": 1e-9, "fatol": 1e-13, "maxiter": 10_000, "maxfev": 10_000},
+        )
+        converged = (final.fun - restart.fun) * n < 0.01
+        message = "optimum on the edge of the parameter space" if converged else message
+    return final.x, -float(final.fun), converged, message
+
+
+def _bgnbd_from_search(u: np.ndarray) -> BgNbd:
+    """BG/NBD parameters from the search coordinates (log r, log alpha, logit of the mean dropout
+    probability a / (a + b), log(a + b)). In these coordinates a brand whose buyers show no
+    dropout has a flat optimum (the mean dropout goes to 0, where a + b no longer matters)
+    instead of a ridge along a -> 0, b -> infinity that the optimiser never finishes."""
+    mean_dropout, concentration = expit(u[2]), np.exp(u[3])
+    return BgNbd(
+        np.exp(u[0]), np.exp(u[1]), mean_dropout * concentration, expit(-u[2]) * concentration
+    )
 
 
 def fit_bgnbd(x, t_x, T, min_customers: int = 20) -> Fit:
@@ -144,13 +175,22 @@ def fit_bgnbd(x, t_x, T, min_customers: int = 20) -> Fit:
         detail = f"{n} customers, {int(np.sum(x > 0))} with a repeat purchase; need {min_customers}"
         return Fit(None, None, n, "too_few_customers", detail + " and at least one repeat")
 
-    def negative(log_params: np.ndarray) -> float:
-        value = -bgnbd_log_likelihood(BgNbd(*np.exp(log_params)), x, t_x, T).mean()
+    def negative(u: np.ndarray) -> float:
+        value = -bgnbd_log_likelihood(_bgnbd_from_search(u), x, t_x, T).mean()
         return value if np.isfinite(value) else 1e300
 
-    values, mean_log_likelihood, converged, message = _fit(negative, np.array([1.0, 1.0, 1.0, 1.0]))
+    # start: r = alpha = a = b = 1
+    u, mean_log_likelihood, converged, message = _fit(
+        negative, np.array([0.0, 0.0, 0.0, np.log(2)]), n
+    )
+    params = _bgnbd_from_search(u)
+    if converged and params.a / (params.a + params.b) < 1e-6:
+        message = "no dropout seen: a / (a + b) is about 0, so P(alive) is about 1 (the NBD model)"
+    elif converged and params.a + params.b < 1e-6:
+        share = params.a / (params.a + params.b)
+        message = f"a + b is about 0: {share:.1%} of buyers leave after a purchase, the rest never"
     status = "fitted" if converged else "not_converged"
-    return Fit(BgNbd(*values), mean_log_likelihood * n, n, status, message)
+    return Fit(params, mean_log_likelihood * n, n, status, message)
 
 
 def expected_purchases(params: BgNbd, t, x, t_x, T) -> np.ndarray:
@@ -215,17 +255,25 @@ def fit_gamma_gamma(x, m, min_customers: int = 20) -> Fit:
             None, None, n, "too_few_customers", f"{n} repeat customers; need {min_customers}"
         )
 
-    def negative(log_params: np.ndarray) -> float:
-        value = -gamma_gamma_log_likelihood(GammaGamma(*np.exp(log_params)), x, m).mean()
+    def from_search(u: np.ndarray) -> GammaGamma:
+        # (log p, log q, log(gamma / q)): when the customers' mean values do not differ beyond
+        # chance, q and gamma grow together without bound; with gamma / q as a coordinate that
+        # limit is a flat optimum instead of a ridge the optimiser never finishes
+        return GammaGamma(np.exp(u[0]), np.exp(u[1]), np.exp(u[1] + u[2]))
+
+    def negative(u: np.ndarray) -> float:
+        value = -gamma_gamma_log_likelihood(from_search(u), x, m).mean()
         return value if np.isfinite(value) else 1e300
 
-    values, mean_log_likelihood, converged, message = _fit(
-        negative, np.array([1.0, 2.0, np.mean(m)])
-    )
-    params = GammaGamma(*values)
+    # start: p = 1, q = 2, gamma = the mean value
+    start = np.array([0.0, np.log(2.0), np.log(np.mean(m) / 2.0)])
+    u, mean_log_likelihood, converged, message = _fit(negative, start, n)
+    params = from_search(u)
     log_likelihood = mean_log_likelihood * n
     if converged and params.q <= 1:
         return Fit(params, log_likelihood, n, "not_converged", "q <= 1: the mean value is infinite")
+    if converged and params.q > 1e6:
+        message = "mean values do not differ between customers beyond chance (q, gamma very large)"
     status = "fitted" if converged else "not_converged"
     return Fit(params, log_likelihood, n, status, message)
 

@@ -34,6 +34,18 @@ def _audiences() -> list[dict]:
     return model["config"]["meta"]["audiences"]
 
 
+def _audiences_with_expansions() -> list[dict]:
+    """The rule audiences and, for each lookalike seed, its expansion '<seed>_lookalike' (same
+    channels)."""
+    rules = _audiences()
+    expansions = [
+        {"code": f"{a['code']}_lookalike", "channels": a["channels"]}
+        for a in rules
+        if a.get("lookalike_seed")
+    ]
+    return rules + expansions
+
+
 @pytest.fixture(scope="module")
 def warehouse(default_sample: tuple[Path, Path]) -> Path:
     workdir, _ = default_sample
@@ -41,8 +53,9 @@ def warehouse(default_sample: tuple[Path, Path]) -> Path:
 
 
 def test_at_least_eight_audiences_all_with_members(warehouse: Path) -> None:
-    audiences = _audiences()
-    assert len(audiences) >= 8
+    assert len(_audiences()) >= 8
+    audiences = _audiences_with_expansions()
+    assert any(a["code"].endswith("_lookalike") for a in audiences), "no lookalike seed shipped"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         sizes = dict(
             con.sql("select audience_code, n_members from marts.rpt_audience_summary").fetchall()
@@ -54,7 +67,7 @@ def test_at_least_eight_audiences_all_with_members(warehouse: Path) -> None:
 
 def test_exports_hold_only_consented_people_and_no_raw_pii(warehouse: Path, tmp_path: Path) -> None:
     files = export_audiences(warehouse, tmp_path / "exports")
-    expected = {(a["code"], c) for a in _audiences() for c in a["channels"]}
+    expected = {(a["code"], c) for a in _audiences_with_expansions() for c in a["channels"]}
     assert {(f.audience_code, f.channel) for f in files} == expected
     with duckdb.connect(str(warehouse), read_only=True) as con:
         consent = {
@@ -131,7 +144,7 @@ def test_bad_audience_definition_stops_the_build(tmp_path: Path, rule, channels,
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
     raw = tmp_path / "raw"
     write_fixture(raw)
-    result = run_dbt(["compile", "-s", "fct_audience_members"], raw, tmp_path, project_dir=project)
+    result = run_dbt(["compile", "-s", "int_audience_rule_members"], raw, tmp_path, project_dir=project)
     output = ANSI.sub("", result.stdout)
     assert result.returncode != 0
     assert "broken_audience" in output and message in output, output[-3000:]

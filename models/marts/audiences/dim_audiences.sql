@@ -13,7 +13,7 @@ with definitions as (
             {{ persona.audience_literal(audience.description | trim) }} as description,
             '{{ audience.channels | join(",") }}' as channels,
             {{ persona.audience_literal(audience.purpose | trim) }} as purpose,
-            {{ persona.audience_literal(audience.owner) }} as owner,
+            {{ persona.audience_literal(audience.owner) }} as owner,  -- noqa: RF04
             {{ 'true' if audience.get('lookalike_seed') else 'false' }} as is_lookalike_seed,
             cast(null as {{ dbt.type_string() }}) as lookalike_of,
             cast(null as {{ dbt.type_int() }}) as lookalike_size,
@@ -30,7 +30,7 @@ with definitions as (
             {{ persona.audience_literal(expansion.description) }} as description,
             '{{ expansion.channels | join(",") }}' as channels,
             {{ persona.audience_literal(expansion.purpose) }} as purpose,
-            {{ persona.audience_literal(expansion.owner) }} as owner,
+            {{ persona.audience_literal(expansion.owner) }} as owner,  -- noqa: RF04
             false as is_lookalike_seed,
             '{{ expansion.seed_code }}' as lookalike_of,
             {{ expansion.size }} as lookalike_size,

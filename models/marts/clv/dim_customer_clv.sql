@@ -5,7 +5,7 @@ with scores as (
 
 final as (
     select
-        one_id,
+        cast(one_id as varchar) as one_id,
         cast(first_purchase_on as date) as first_purchase_on,
         cast(frequency as integer) as repeat_purchase_days,
         cast(recency_units as double) as recency_units,

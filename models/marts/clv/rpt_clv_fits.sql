@@ -9,7 +9,7 @@ final as (
         {{ persona.as_of_date() }} as as_of_date,
         cast(period as varchar) as period,
         cast(cutoff_on as date) as fitted_through_on,
-        cast(model as varchar) as model,
+        model,
         cast(time_unit as varchar) as time_unit,
         cast(unit_days as double) as unit_days,
         cast(r as double) as r,
