@@ -75,6 +75,25 @@ def show_json(stdout: str) -> list[dict]:
     raise AssertionError(f"no JSON result in dbt show output:\n{stdout[-4000:]}")
 
 
+def one_id_owners_cte(truth: Path) -> str:
+    """SQL for a CTE `owners (one_id, person_id, n)`: the generator's person who owns most of each
+    OneID's identifiers (ties: the lower person_id). Identifiers seen once (a marketplace buyer id,
+    say) are not in the truth, so about half the buyers map to a person."""
+    return f"""
+        owners as (
+            select identifiers.one_id, identity.person_id, count(*) as n
+            from marts.dim_identifiers as identifiers
+            inner join '{truth / "identity.parquet"}' as identity
+                on identifiers.identifier_type = identity.identifier_type
+                and identifiers.identifier_value = identity.identifier_value
+            where identifiers.one_id is not null
+            group by identifiers.one_id, identity.person_id
+            qualify row_number() over (
+                partition by identifiers.one_id order by n desc, person_id
+            ) = 1
+        )"""
+
+
 SAMPLE_BUILD = ["build", "--exclude-resource-type", "test", "unit_test"]
 
 

@@ -144,7 +144,9 @@ def test_bad_audience_definition_stops_the_build(tmp_path: Path, rule, channels,
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
     raw = tmp_path / "raw"
     write_fixture(raw)
-    result = run_dbt(["compile", "-s", "int_audience_rule_members"], raw, tmp_path, project_dir=project)
+    result = run_dbt(
+        ["compile", "-s", "int_audience_rule_members"], raw, tmp_path, project_dir=project
+    )
     output = ANSI.sub("", result.stdout)
     assert result.returncode != 0
     assert "broken_audience" in output and message in output, output[-3000:]

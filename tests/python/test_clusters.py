@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ANSI, run_dbt
+from conftest import ANSI, one_id_owners_cte, run_dbt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -413,18 +413,7 @@ def test_sample_adjusted_rand_index_against_the_archetypes(warehouse, default_sa
     truth = default_sample[1] / "_truth"
     rows = warehouse.sql(
         f"""
-        with owners as (
-            select identifiers.one_id, identity.person_id, count(*) as n
-            from marts.dim_identifiers as identifiers
-            inner join '{truth / "identity.parquet"}' as identity
-                on identifiers.identifier_type = identity.identifier_type
-                and identifiers.identifier_value = identity.identifier_value
-            where identifiers.one_id is not null
-            group by identifiers.one_id, identity.person_id
-            qualify row_number() over (
-                partition by identifiers.one_id order by n desc, person_id
-            ) = 1
-        )
+        with {one_id_owners_cte(truth)}
         select clusters.cluster_code, persons.archetype
         from marts.dim_customer_clusters as clusters
         inner join owners using (one_id)

@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import one_id_owners_cte
 
 from persona import clv
 
@@ -326,16 +327,7 @@ def test_predicted_rate_follows_the_true_latent_rate(warehouse, default_sample) 
     truth = default_sample[1] / "_truth"
     rows = warehouse.sql(
         f"""
-        with owners as (
-            select identifiers.one_id, identity.person_id, count(*) as n
-            from marts.dim_identifiers as identifiers
-            inner join '{truth / "identity.parquet"}' as identity
-                on identifiers.identifier_type = identity.identifier_type
-                and identifiers.identifier_value = identity.identifier_value
-            where identifiers.one_id is not null
-            group by identifiers.one_id, identity.person_id
-            qualify row_number() over (partition by identifiers.one_id order by n desc) = 1
-        )
+        with {one_id_owners_cte(truth)}
         select clv.purchase_rate_per_unit, clv.expected_purchases_365d,
                persons.purchase_rate_per_week
         from marts.dim_customer_clv as clv

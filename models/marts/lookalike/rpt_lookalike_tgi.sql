@@ -1,101 +1,78 @@
 -- the expansion audience against its seed: per category and boolean tag value, its share among the seed
--- members, the selected lookalikes and all customers, and TGI (100 = as common as in the seed)
-with seeds as (
-    select * from {{ ref('int_lookalike_seeds') }}
-),
-
-scores as (
-    select * from {{ ref('int_lookalike_scores') }}
-),
-
-tags as (
-    select tag_values.*
-    from {{ ref('fct_customer_tags') }} as tag_values
-    inner join {{ ref('dim_tags') }} as tag_catalog
-        on tag_values.tag_code = tag_catalog.tag_code
-    -- numbers have too many values to compare one by one; their bands are tags of their own
-    where tag_catalog.value_type in ('category', 'boolean')
-),
-
-population as (
-    select count(*) as n_customers from {{ ref('dim_customers') }}
-),
-
-groups as (
-    select
+-- members, the selected lookalikes and all customers, and TGI (100 = as common as in the seed). Seed and
+-- expansion are audiences like any other, so their shares come from rpt_audience_tgi.
+with expansions as (
+    select distinct
         seed_audience_code,
-        expansion_audience_code,
-        'seed' as member_group,
-        one_id
-    from seeds
-    union all
-    select
-        seed_audience_code,
-        expansion_audience_code,
-        'expansion' as member_group,
-        one_id
-    from scores
-    where is_selected
+        expansion_audience_code
+    from {{ ref('int_lookalike_seeds') }}
 ),
 
-group_sizes as (
+audience_tgi as (
+    select * from {{ ref('rpt_audience_tgi') }}
+),
+
+audience_sizes as (
     select
-        seed_audience_code,
-        member_group,
+        audience_code,
         count(*) as n_members
-    from groups
-    group by seed_audience_code, member_group
+    from {{ ref('fct_audience_members') }}
+    group by audience_code
 ),
 
-group_values as (
+seed_values as (
     select
-        groups.seed_audience_code,
-        groups.expansion_audience_code,
-        tags.tag_code,
-        tags.tag_value,
-        count(case when groups.member_group = 'seed' then 1 end) as n_seed_with_value,
-        count(case when groups.member_group = 'expansion' then 1 end) as n_expansion_with_value
-    from groups
-    inner join tags on groups.one_id = tags.one_id
-    group by groups.seed_audience_code, groups.expansion_audience_code, tags.tag_code, tags.tag_value
+        expansions.seed_audience_code,
+        expansions.expansion_audience_code,
+        audience_tgi.tag_code,
+        audience_tgi.tag_value,
+        audience_tgi.n_members_with_value,
+        audience_tgi.population_share
+    from expansions
+    inner join audience_tgi on expansions.seed_audience_code = audience_tgi.audience_code
 ),
 
-population_values as (
+expansion_values as (
     select
-        tag_code,
-        tag_value,
-        count(*) as n_customers_with_value
-    from tags
-    group by tag_code, tag_value
+        expansions.seed_audience_code,
+        expansions.expansion_audience_code,
+        audience_tgi.tag_code,
+        audience_tgi.tag_value,
+        audience_tgi.n_members_with_value,
+        audience_tgi.population_share
+    from expansions
+    inner join audience_tgi on expansions.expansion_audience_code = audience_tgi.audience_code
+),
+
+paired as (
+    select
+        coalesce(seed_values.seed_audience_code, expansion_values.seed_audience_code) as seed_audience_code,
+        coalesce(
+            seed_values.expansion_audience_code, expansion_values.expansion_audience_code
+        ) as expansion_audience_code,
+        coalesce(seed_values.tag_code, expansion_values.tag_code) as tag_code,
+        coalesce(seed_values.tag_value, expansion_values.tag_value) as tag_value,
+        coalesce(seed_values.n_members_with_value, 0) as n_seed_with_value,
+        coalesce(expansion_values.n_members_with_value, 0) as n_expansion_with_value,
+        coalesce(seed_values.population_share, expansion_values.population_share) as population_share
+    from seed_values
+    full outer join expansion_values
+        on
+            seed_values.seed_audience_code = expansion_values.seed_audience_code
+            and seed_values.tag_code = expansion_values.tag_code
+            and seed_values.tag_value = expansion_values.tag_value
 ),
 
 shares as (
     select
-        group_values.seed_audience_code,
-        group_values.expansion_audience_code,
-        group_values.tag_code,
-        group_values.tag_value,
-        group_values.n_seed_with_value,
+        paired.*,
         seed_sizes.n_members as n_seed,
-        group_values.n_seed_with_value * 1.0 / seed_sizes.n_members as seed_share,
-        group_values.n_expansion_with_value,
+        paired.n_seed_with_value * 1.0 / seed_sizes.n_members as seed_share,
         coalesce(expansion_sizes.n_members, 0) as n_expansion,
-        group_values.n_expansion_with_value * 1.0 / nullif(expansion_sizes.n_members, 0) as expansion_share,
-        population_values.n_customers_with_value * 1.0 / population.n_customers as population_share
-    from group_values
-    inner join group_sizes as seed_sizes
-        on
-            group_values.seed_audience_code = seed_sizes.seed_audience_code
-            and seed_sizes.member_group = 'seed'
-    left join group_sizes as expansion_sizes
-        on
-            group_values.seed_audience_code = expansion_sizes.seed_audience_code
-            and expansion_sizes.member_group = 'expansion'
-    inner join population_values
-        on
-            group_values.tag_code = population_values.tag_code
-            and group_values.tag_value = population_values.tag_value
-    cross join population
+        paired.n_expansion_with_value * 1.0 / nullif(expansion_sizes.n_members, 0) as expansion_share
+    from paired
+    inner join audience_sizes as seed_sizes on paired.seed_audience_code = seed_sizes.audience_code
+    left join audience_sizes as expansion_sizes on paired.expansion_audience_code = expansion_sizes.audience_code
 ),
 
 final as (
