@@ -17,13 +17,22 @@ SAMPLE_PERSONS ?= 10000
 SCALE ?= 100000
 BUILD := .build
 
-.PHONY: help env run test lint pytest fixture-build bench docs clean
+.PHONY: help env run test lint metadata-lint pytest fixture-build bench docs export dashboard validate browser duckdb1 clean
+
+# Browser tests drive Debian's chromium (no browser download); the warehouse's DuckDB 1.x
+# readability is checked with this DuckDB 1.x in its own virtual environment.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+DUCKDB1 := $(BUILD)/duckdb1
+DUCKDB1_VERSION := 1.5.6
 
 help:
 	@echo "make run     build the warehouse (generates the sample into data/raw first if needed)"
 	@echo "make test    every check: ruff, sqlfluff, pytest, dbt build + tests on the fixture"
 	@echo "make bench SCALE=100000   time a full build at that many persons"
-	@echo "make docs    dbt docs generate (target/index.html)"
+	@echo "make docs    the static docs site (target/static_index.html) and the description check"
+	@echo "make export  every public mart as Parquet into data/marts/"
+	@echo "make dashboard  serve the dashboard on http://localhost:8501 (reads PERSONA_DB)"
+	@echo "make validate  Great Expectations checks of the marts BI reads; Data Docs in data/validation/"
 	@echo "make clean   remove target/, logs/, .build/ (keeps data/ and .venv/)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -46,18 +55,19 @@ run: env
 		echo "== building from $(RAW_DIR) (nothing is generated)"; \
 	fi
 	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) build
-	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate
+	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate --static
 	$(BIN)/persona export-audiences --db "$(PERSONA_DB)" --out data/exports
 	@echo ""
 	@echo "== done"
 	@echo "warehouse:   $(abspath $(PERSONA_DB))   (DuckDB; schemas staging, intermediate, marts, snapshots)"
 	@echo "raw data:    $(abspath $(RAW_DIR))"
-	@echo "docs:        $(abspath target/index.html)   (serve with: $(DBT) docs serve)"
+	@echo "docs:        $(abspath target/static_index.html)   (one file, opens offline)"
 	@echo "data quality: marts.rpt_raw_reconciliation and marts.rpt_raw_quarantine_summary"
 	@echo "OneID:        marts.dim_identifiers, marts.rpt_identity_quality, marts.rpt_identity_audit, marts.fct_identity_changes"
 	@echo "customers:    marts.dim_customers, marts.dim_customer_rfm, marts.dim_customer_lifecycle, marts.dim_customer_profiles (tags)"
 	@echo "tags:         marts.fct_customer_tags, marts.rpt_tag_coverage; catalog for marketers: docs/tags.md"
 	@echo "audiences:    marts.rpt_audience_summary, marts.rpt_audience_tgi; files: $(abspath data/exports)"
+	@echo "predictions:  marts.dim_customer_clv, marts.dim_customer_clusters, marts.dim_customer_propensity (+ rpt_* diagnostics)"
 
 test: env lint pytest fixture-build
 	@echo "== all checks passed"
@@ -69,8 +79,18 @@ lint: env
 	@echo "== sqlfluff (dbt templater, duckdb dialect)"
 	@mkdir -p $(BUILD)
 	PERSONA_DB=$(BUILD)/lint.duckdb PERSONA_RAW_DIR=$(BUILD)/empty-raw $(BIN)/sqlfluff lint models python_models analyses snapshots tests/golden tests/marts
+	@$(MAKE) --no-print-directory metadata-lint
+	@echo "== pre-commit configuration"
+	$(BIN)/pre-commit validate-config .pre-commit-config.yaml
 
-pytest: env
+# dbt-score on the parsed project (thresholds in pyproject.toml [tool.dbt-score])
+metadata-lint: env
+	@echo "== dbt-score (metadata: descriptions, owners, tests)"
+	@mkdir -p $(BUILD)/empty-raw
+	PERSONA_DB=$(BUILD)/lint.duckdb PERSONA_RAW_DIR=$(BUILD)/empty-raw $(DBT) parse --quiet --target-path $(BUILD)/lint-target
+	$(BIN)/dbt-score lint --manifest $(BUILD)/lint-target/manifest.json --show failing-items
+
+pytest: env browser duckdb1
 	@echo "== pytest"
 	$(BIN)/pytest
 
@@ -88,12 +108,41 @@ fixture-build: env
 	PERSONA_RAW_DIR=$(BUILD)/fixture/raw_marketplace PERSONA_DB=$(BUILD)/fixture/marketplace.duckdb \
 		$(DBT) build --target-path $(BUILD)/fixture/target_marketplace
 
+# chromium and a Chinese font (the pages' bilingual labels in screenshots), from Debian's packages
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "== installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update -q && \
+		  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; }; \
+	fi
+
+validate: env
+	$(BIN)/persona validate --db "$(PERSONA_DB)" --docs-dir data/validation
+	@echo "Data Docs: $(abspath data/validation/index.html)"
+
+dashboard: env
+	$(BIN)/streamlit run dashboard/app.py --server.address localhost --server.port 8501 \
+		--server.headless true --browser.gatherUsageStats false
+
+$(DUCKDB1)/.installed-$(DUCKDB1_VERSION): | $(STAMP)
+	rm -rf $(DUCKDB1)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(DUCKDB1)
+	$(BIN)/uv pip install --quiet --python $(DUCKDB1)/bin/python duckdb==$(DUCKDB1_VERSION)
+	touch $@
+
+duckdb1: $(DUCKDB1)/.installed-$(DUCKDB1_VERSION)
+
+export: env
+	$(BIN)/persona export-marts --db "$(PERSONA_DB)" --out data/marts --manifest target/manifest.json
+
 bench: env
 	$(BIN)/persona bench --scale $(SCALE)
 
 docs: env
-	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate
-	@echo "docs: $(abspath target/index.html)"
+	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate --static
+	$(BIN)/persona docs-check --target target
+	@echo "docs: $(abspath target/static_index.html)   (one file, opens offline; or: $(DBT) docs serve)"
 
 clean:
 	rm -rf target logs $(BUILD) .bench

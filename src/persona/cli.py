@@ -3,7 +3,10 @@
 persona generate [--persons N --start D --end D --seed S --out DIR]   synthetic raw data
 persona bench --scale N [--workdir DIR]                             benchmark of a full build
 persona export-audiences [--db PATH --out DIR]                      audience files for activation
+persona export-marts [--db PATH --out DIR --manifest PATH]          every public mart as Parquet
+persona validate [--db PATH --docs-dir DIR]                        GX checks of marts, Data Docs
 persona tags sync|check|list                                        the tag catalog's files
+persona docs-check [--target DIR]                                   description coverage of the docs
 """
 
 from __future__ import annotations
@@ -29,10 +32,22 @@ def main(argv: list[str] | None = None) -> int:
         from persona.audiences import main as export_main
 
         return export_main(rest)
+    if command == "export-marts":
+        from persona.export import main as export_marts_main
+
+        return export_marts_main(rest)
     if command == "tags":
         from persona.tags import main as tags_main
 
         return tags_main(rest)
+    if command == "docs-check":
+        from persona.docs_check import main as docs_check_main
+
+        return docs_check_main(rest)
+    if command == "validate":  # persona validate [--db PATH --docs-dir DIR]: GX suites, Data Docs
+        from persona.validation import main as validate_main
+
+        return validate_main(rest)
     print(
         f"persona: unknown command {command!r}; use 'generate', 'bench' or 'export-audiences'.",
         file=sys.stderr,
