@@ -82,6 +82,19 @@ def test_only_the_marts_schema_is_read() -> None:
     assert "read_only=True" in source
 
 
+def test_the_dashboard_exposure_lists_exactly_the_marts_it_reads() -> None:
+    """models/exposures.yml is the lineage from the marts to the dashboard: it must name every
+    mart the dashboard's queries read, and nothing else."""
+    import yaml
+
+    source = inspect.getsource(data)
+    read = set(re.findall(r"\bmarts\.((?:dim|fct|rpt)_\w+)", source))
+    exposures = yaml.safe_load((PROJECT_DIR / "models" / "exposures.yml").read_text())["exposures"]
+    (dashboard,) = [e for e in exposures if e["name"] == "persona_dashboard"]
+    listed = {re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in dashboard["depends_on"]}
+    assert listed == read
+
+
 def test_warehouse_path_defaults_to_the_project_data_dir(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("PERSONA_DB", raising=False)
     assert data.warehouse_path() == PROJECT_DIR / "data" / "persona.duckdb"
