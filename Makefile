@@ -78,7 +78,7 @@ lint: env
 	$(BIN)/ruff format --check .
 	@echo "== sqlfluff (dbt templater, duckdb dialect)"
 	@mkdir -p $(BUILD)
-	PERSONA_DB=$(BUILD)/lint.duckdb PERSONA_RAW_DIR=$(BUILD)/empty-raw $(BIN)/sqlfluff lint models python_models analyses snapshots tests/golden tests/marts
+	PERSONA_DB=$(BUILD)/lint.duckdb PERSONA_RAW_DIR=$(BUILD)/empty-raw $(BIN)/sqlfluff lint models python_models analyses snapshots tests
 	@$(MAKE) --no-print-directory metadata-lint
 	@echo "== pre-commit configuration"
 	$(BIN)/pre-commit validate-config .pre-commit-config.yaml

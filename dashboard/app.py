@@ -3,9 +3,9 @@
     streamlit run dashboard/app.py        # or: make dashboard
 
 Reads the warehouse named by PERSONA_DB (default data/persona.duckdb) read-only, `marts` schema
-only; every figure comes from a function of persona.dashboard_data, this script only renders.
-The connection is opened for one load and closed again, so the dashboard never holds the file
-while `make run` rebuilds it; results are cached until the file changes.
+only; every figure comes from a function of persona.consumers.dashboard_data, this script only
+renders. The connection is opened for one load and closed again, so the dashboard never holds the
+file while `make run` rebuilds it; results are cached until the file changes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from persona import dashboard_data as data
+from persona.consumers import dashboard_data as data
 
 st.set_page_config(page_title="persona dashboard 用户画像看板", page_icon="📊", layout="wide")
 

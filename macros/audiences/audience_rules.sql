@@ -1,7 +1,7 @@
 {#-
-    Audiences (人群圈选) are YAML definitions (models/marts/audiences/_audiences__definitions.yml,
-    `config.meta.audiences` of fct_audience_members). These macros turn one definition's `rule` into
-    a SQL condition over the wide profile (dim_customer_profiles: one column per tag plus profile
+    Audiences (人群圈选) are YAML definitions (models/activation/audiences/audience_definitions.yml,
+    `config.meta.audiences` of int_audience_rule_members, the model that compiles them). These
+    macros turn one definition's `rule` into a SQL condition over the wide profile (dim_customer_profiles: one column per tag plus profile
     fields).
 
     A rule is one of:
@@ -15,19 +15,13 @@
     value: 1}}` keeps people whose x is null. Unknown fields and operators stop the build with
     a message naming the audience.
 
-    `audience_definitions()`: the list of definitions (parse time: empty). dbt unit tests, which
-      render models without the graph, pass their own list in var('audiences_under_test').
+    `audience_definitions()`: the list of definitions (parse time: empty; persona.project_config).
     `audience_rule_sql(rule, audience, fields)`: the SQL condition; `fields`, when given, is the
       list of known column names (lower case) used to reject typos.
     `audience_literal(value)`: a SQL literal for a YAML scalar.
 -#}
 {% macro audience_definitions() -%}
-    {#- dbt unit tests render models without the graph: they pass their audiences in this var -#}
-    {%- if var('audiences_under_test', none) is not none -%}{{ return(var('audiences_under_test')) }}{%- endif -%}
-    {%- if not execute -%}{{ return([]) }}{%- endif -%}
-    {%- set node = graph.nodes.get('model.persona.fct_audience_members') -%}
-    {%- if node is none -%}{{ return([]) }}{%- endif -%}
-    {{- return(node.config.meta.get('audiences', [])) -}}
+    {{- return(persona.project_config('int_audience_rule_members', 'audiences')) -}}
 {%- endmacro %}
 
 
@@ -107,7 +101,7 @@
 
 {#- The lookalike expansion audiences: one per audience marked `lookalike_seed: true`, with code
     '<seed>_lookalike', the seed's channels and owner, and `lookalike_size` people (default: var
-    lookalike_expansion_size). Filled by python_models/lookalike (int_lookalike_scores). -#}
+    lookalike_expansion_size). Filled by python_models/activation/audiences (int_lookalike_scores). -#}
 {% macro lookalike_expansions() -%}
     {%- set expansions = [] -%}
     {%- for seed in persona.audience_definitions() if seed.get('lookalike_seed') -%}
@@ -124,7 +118,7 @@
             'name_zh': seed.name_zh ~ '·相似人群',
             'name_en': 'Lookalikes of: ' ~ seed.name_en,
             'description': 'The ' ~ (size | int) ~ ' people outside the audience "' ~ seed.name_en
-                ~ '" who look most like its members (lookalike model, python_models/lookalike).',
+                ~ '" who look most like its members (the lookalike model; its quality: rpt_lookalike_diagnostics).',
             'channels': seed.channels,
             'purpose': 'Prospecting: expand "' ~ seed.name_en ~ '" to similar people.',
             'owner': seed.owner,

@@ -1,10 +1,16 @@
 {#-
-    The point in time every mart is computed as of (issue step 3, "Point in time").
+    The one point in time every model is computed as of, OneID included. It is decided once, by
+    models/calendar/int_as_of_date.sql; every other model reads it through these macros (SQL) or
+    persona.models.as_of.as_of_date (Python models).
 
     `as_of_var()`: var('as_of') (default: the PERSONA_AS_OF environment variable) checked to be a
       date 'YYYY-MM-DD', or '' when unset. A malformed value stops the build with a clear message.
+    `activity_dates()`: var('activity_dates'), checked: the column that dates each staging model's
+      rows, and whether those rows are customer activity (they move the as-of date).
+    `activity_date_column(model_name)`: the column that dates a staging model's rows; a model that
+      var('activity_dates') does not declare stops the build with a message saying where to add it.
     `as_of_date()`: a scalar SQL expression for the as-of date: the var when set, else the latest
-      activity date in the staged data (int_as_of_date). Marts carry it as `as_of_date`.
+      customer activity date in the staged data (int_as_of_date). Models carry it as `as_of_date`.
     `on_or_before_as_of(column)`: `column` (a UTC timestamp) falls on or before the as-of date,
       i.e. before midnight UTC that ends it. Every fact applies it: nothing later is used.
 -#}
@@ -17,6 +23,31 @@
         ) -}}
     {%- endif -%}
     {{- return(as_of) -}}
+{%- endmacro %}
+
+
+{% macro activity_dates() -%}
+    {%- set entries = var('activity_dates', []) -%}
+    {%- for entry in entries -%}
+        {%- if entry is not mapping or not entry.get('model') or not entry.get('column') -%}
+            {{- exceptions.raise_compiler_error(
+                "var 'activity_dates': every entry needs a model and a column, e.g. "
+                ~ "{model: stg_crm__members, column: updated_at}; got " ~ entry
+            ) -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(entries) -}}
+{%- endmacro %}
+
+
+{% macro activity_date_column(model_name) -%}
+    {%- for entry in persona.activity_dates() if entry['model'] == model_name -%}
+        {{- return(entry['column']) -}}
+    {%- endfor -%}
+    {{- exceptions.raise_compiler_error(
+        "staging model '" ~ model_name ~ "' has no entry in var 'activity_dates' (dbt_project.yml): "
+        ~ "add {model: " ~ model_name ~ ", column: <the column that dates its rows>} there."
+    ) -}}
 {%- endmacro %}
 
 

@@ -6,7 +6,8 @@
     `customer_survivorship()`: the checked survivorship config {field: [source, ...]}; stops the
       build with a clear message when a field names a source that is not declared.
     `customer_attribute_plan()`: the (source, model, observed_at, {field: column}) entries that feed
-      at least one field, in declaration order.
+      at least one field, in declaration order; observed_at is the model's column in
+      var('activity_dates').
     `customer_attribute_candidates()`: SQL for the long table of candidate values: one row per
       staging row and field carried (one_id, field, source, source_model, value as text,
       observed_at), non-empty values of rows with a OneID observed on or before the as-of date.
@@ -42,7 +43,8 @@
             {%- endfor -%}
             {%- if fields -%}
                 {%- do plan.append({
-                    'source': source, 'model': entry['model'], 'observed_at': entry['observed_at'], 'fields': fields
+                    'source': source, 'model': entry['model'],
+                    'observed_at': persona.activity_date_column(entry['model']), 'fields': fields
                 }) -%}
             {%- endif -%}
         {%- endfor -%}

@@ -1,5 +1,5 @@
 {#-
-    Deterministic experiment buckets (models/marts/experiments/fct_experiment_assignments).
+    Deterministic experiment buckets (models/activation/experiments/fct_experiment_assignments).
 
     `experiment_bucket(salt, one_id, n_buckets)`: the bucket 0 .. n_buckets - 1 of a OneID in an
       experiment: the MD5 (dbt.hash) of `<salt>:<one_id>`, its first 8 hex digits read as an

@@ -8,7 +8,8 @@
     `unpivot_identifiers(relation)`: one row per (sighting, identifier) from the wide sightings.
     `identifier_pairs(relation)`: one row per (sighting, pair of identifiers) for linking sources,
       the pair in canonical order (type_a < type_b alphabetically).
-    `as_of_condition(column)`: `column` is on or before var('as_of') (always true when unset).
+    Rows are dated by var('activity_dates') and count only on or before the as-of date
+    (macros/core/as_of.sql), like every other model.
 -#}
 {% macro identity_identifier_types() %}
     {%- set types = [] -%}
@@ -21,21 +22,12 @@
 {% endmacro %}
 
 
-{% macro as_of_condition(column) -%}
-    {%- set as_of = var('as_of', '') -%}
-    {%- if as_of -%}
-        {{ column }} < {{ dbt.dateadd('day', 1, "cast('" ~ as_of ~ "' as date)") }}
-    {%- else -%}
-        true
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro identifier_sightings() %}
     {%- set types = persona.identity_identifier_types() -%}
     {%- set selects = [] -%}
     {%- for source in var('identity_sources') -%}
         {%- set columns = source['identifiers'] -%}
+        {%- set seen_at = persona.activity_date_column(source['model']) -%}
         {%- set present = [] -%}
         {%- for identifier_type in types if identifier_type in columns -%}
             {%- do present.append(columns[identifier_type]) -%}
@@ -53,12 +45,12 @@
         '{{ source["model"] }}' as source_model,
         {{ 'true' if source.get('links', true) else 'false' }} as is_linking_source,
         {{ select_list | join(',\n        ') }},
-        min({{ source['seen_at'] }}) as first_seen_at,
-        max({{ source['seen_at'] }}) as last_seen_at,
+        min({{ seen_at }}) as first_seen_at,
+        max({{ seen_at }}) as last_seen_at,
         count(*) as n_rows
     from {{ ref(source['model']) }}
     where ({{ present | join(' is not null or ') }} is not null)
-        and {{ persona.as_of_condition(source['seen_at']) }}
+        and {{ persona.on_or_before_as_of(seen_at) }}
     group by {{ present | join(', ') }}
         {%- endset -%}
         {%- do selects.append(sql) -%}
@@ -100,15 +92,3 @@
     {%- endfor -%}
     {{ return(selects | join('\n    union all\n    ')) }}
 {% endmacro %}
-
-
-{#- The date the identity graph is built as of: var('as_of') when set, else the day of the latest
-    sighting. Recorded on every dim_identifiers row, so the snapshot and the change log carry it. -#}
-{% macro identity_as_of_date() -%}
-    {%- set as_of = var('as_of', '') -%}
-    {%- if as_of -%}
-        cast('{{ as_of }}' as date)
-    {%- else -%}
-        (select cast(max(last_seen_at) as date) from {{ ref('int_identifiers_observed') }})
-    {%- endif -%}
-{%- endmacro %}

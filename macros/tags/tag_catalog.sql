@@ -1,43 +1,23 @@
 {#-
-    The tag catalog (标签体系) lives in one place: the `tag_catalog` list under `config: meta:` of
-    the model int_customer_tag_values (models/intermediate/tags/_tag_catalog.yml), with the ten
-    categories in `tag_categories` beside it. These macros hand it to the other models and tests.
+    The tag catalog (标签体系) lives in one file, models/profile/tags/tag_catalog.yml: the
+    `tag_catalog` list under `config: meta:` of int_customer_tag_values, the model that compiles it,
+    with the ten categories in `tag_categories` beside it. These macros hand it to the other models
+    and tests (through persona.project_config, macros/config/project_config.sql).
 
     `tag_catalog()`: the list of tags (dicts: code, name_zh, name_en, category, value_type, values,
-      description, definition, owner), in catalog order. [] at parse time (execute is false). In a
-      unit test (compiled without the project graph) the var tag_catalog_for_unit_tests.
+      description, definition, owner), in catalog order. [] at parse time (execute is false).
     `tag_categories()`: the list of categories (code, name_zh, name_en), in display order.
     `tag_sql_type(value_type)`: the column type of a tag value in the wide tables.
     `tag_value_as_string(expression, value_type)`: a tag value as text for the long table:
       booleans 'true'/'false', whole numbers without decimals, other numbers rounded to 4 decimals.
 -#}
-{% macro tag_catalog_meta(key) -%}
-    {%- if not execute -%}
-        {{- return([]) -}}
-    {%- endif -%}
-    {#- a unit test is compiled without the project graph: it passes the catalog as the var
-        tag_catalog_for_unit_tests (the YAML alias *tag_catalog, see _tag_catalog.yml) -#}
-    {%- if graph.get('nodes') is none -%}
-        {{- return(var('tag_catalog_for_unit_tests', {}).get(key, [])) -}}
-    {%- endif -%}
-    {%- set node = graph.nodes.get('model.persona.int_customer_tag_values') -%}
-    {%- if node is none -%}
-        {{- exceptions.raise_compiler_error(
-            "the tag catalog model int_customer_tag_values is missing: it holds the catalog in "
-            ~ "models/intermediate/tags/_tag_catalog.yml"
-        ) -}}
-    {%- endif -%}
-    {{- return(node.config.meta.get(key, [])) -}}
-{%- endmacro %}
-
-
 {% macro tag_catalog() -%}
-    {{- return(persona.tag_catalog_meta('tag_catalog')) -}}
+    {{- return(persona.project_config('int_customer_tag_values', 'tag_catalog')) -}}
 {%- endmacro %}
 
 
 {% macro tag_categories() -%}
-    {{- return(persona.tag_catalog_meta('tag_categories')) -}}
+    {{- return(persona.project_config('int_customer_tag_values', 'tag_categories')) -}}
 {%- endmacro %}
 
 

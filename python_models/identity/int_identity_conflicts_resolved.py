@@ -1,11 +1,11 @@
 """Resolve components that break a limit or an override: links replayed strongest first.
 
 Thin: reads the conflicting links, the per-type limits and the forced separations, and calls
-persona.identity.resolve_conflicts (tested with pytest); one row per link with its fate and the
+persona.models.identity.resolve_conflicts (tested with pytest); one row per link with its fate and the
 cluster each end belongs to.
 """
 
-from persona.identity import resolve_conflicts
+from persona.models.identity import resolve_conflicts
 
 
 def model(dbt, session):

@@ -1,58 +1,114 @@
-"""The `persona` command line.
+"""The `persona` command line: `persona COMMAND [ARGS]`, `persona COMMAND --help` for its options.
 
-persona generate [--persons N --start D --end D --seed S --out DIR]   synthetic raw data
-persona bench --scale N [--workdir DIR]                             benchmark of a full build
-persona export-audiences [--db PATH --out DIR]                      audience files for activation
-persona export-marts [--db PATH --out DIR --manifest PATH]          every public mart as Parquet
-persona validate [--db PATH --docs-dir DIR]                        GX checks of marts, Data Docs
-persona tags sync|check|list                                        the tag catalog's files
-persona docs-check [--target DIR]                                   description coverage of the docs
+The commands are the table COMMANDS below, grouped by who they are for; the help text, the
+dispatcher and the unknown-command message are all made from it.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    module: str  # the module whose main(argv) -> int runs the command
+    usage: str  # the arguments, as shown in the help
+    help: str  # one line
+
+
+#: (audience, its commands), in the order the help lists them
+COMMANDS: tuple[tuple[str, tuple[Command, ...]], ...] = (
+    (
+        "for the people and systems that read the warehouse",
+        (
+            Command(
+                "export-marts",
+                "persona.consumers.export",
+                "[--db PATH --out DIR --manifest PATH]",
+                "every public mart as Parquet",
+            ),
+            Command(
+                "export-audiences",
+                "persona.consumers.audiences",
+                "[--db PATH --out DIR]",
+                "audience files for activation",
+            ),
+            Command(
+                "validate",
+                "persona.consumers.validation",
+                "[--db PATH --docs-dir DIR]",
+                "GX checks of the marts, Data Docs",
+            ),
+            Command(
+                "tags",
+                "persona.consumers.tags",
+                "sync|check|list",
+                "the tag catalog's generated files",
+            ),
+            Command(
+                "docs-check",
+                "persona.consumers.docs_check",
+                "[--target DIR]",
+                "description coverage of the docs",
+            ),
+        ),
+    ),
+    (
+        "for developers",
+        (
+            Command(
+                "generate",
+                "persona.dev.generate.__main__",
+                "[--persons N --start D --end D --seed S --out DIR]",
+                "synthetic raw data",
+            ),
+            Command(
+                "bench",
+                "persona.dev.bench",
+                "--scale N [--workdir DIR]",
+                "benchmark of a full build",
+            ),
+            Command(
+                "compare-marts",
+                "persona.dev.compare",
+                "BEFORE.duckdb AFTER.duckdb [--schema S --ignore-column T.C ...]",
+                "the marts of two warehouses, table by table",
+            ),
+        ),
+    ),
+)
+
+BY_NAME: dict[str, Command] = {
+    command.name: command for _, commands in COMMANDS for command in commands
+}
+
+
+def help_text() -> str:
+    """The usage line and every command with its arguments and help, by audience."""
+    lines = ["usage: persona COMMAND [ARGS]   (persona COMMAND --help for a command's options)"]
+    for audience, commands in COMMANDS:
+        lines += ["", f"{audience}:"]
+        for command in commands:
+            lines += [f"  persona {command.name} {command.usage}", f"      {command.help}"]
+    lines += ["", "(persona.models has no command: the dbt Python models call it.)"]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help"}:
-        print(__doc__)
+        print(help_text())
         return 0 if args else 2
-    command, rest = args[0], args[1:]
-    if command == "generate":
-        from persona.generate.__main__ import main as generate_main
-
-        return generate_main(rest)
-    if command == "bench":
-        from persona.bench import main as bench_main
-
-        return bench_main(rest)
-    if command == "export-audiences":
-        from persona.audiences import main as export_main
-
-        return export_main(rest)
-    if command == "export-marts":
-        from persona.export import main as export_marts_main
-
-        return export_marts_main(rest)
-    if command == "tags":
-        from persona.tags import main as tags_main
-
-        return tags_main(rest)
-    if command == "docs-check":
-        from persona.docs_check import main as docs_check_main
-
-        return docs_check_main(rest)
-    if command == "validate":  # persona validate [--db PATH --docs-dir DIR]: GX suites, Data Docs
-        from persona.validation import main as validate_main
-
-        return validate_main(rest)
-    print(
-        f"persona: unknown command {command!r}; use 'generate', 'bench' or 'export-audiences'.",
-        file=sys.stderr,
-    )
-    return 2
+    name, rest = args[0], args[1:]
+    command = BY_NAME.get(name)
+    if command is None:
+        names = ", ".join(f"'{known}'" for known in BY_NAME)
+        print(f"persona: unknown command {name!r}; the commands are {names}.", file=sys.stderr)
+        return 2
+    return importlib.import_module(command.module).main(rest)
 
 
 if __name__ == "__main__":

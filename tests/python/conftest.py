@@ -104,7 +104,7 @@ def default_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     warehouse read-only; a test that edits data builds its own copy."""
     from datetime import date
 
-    from persona.generate import generate
+    from persona.dev.generate import generate
 
     tmp = tmp_path_factory.mktemp("default_sample")
     raw = tmp / "raw"

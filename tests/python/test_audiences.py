@@ -21,7 +21,7 @@ import yaml
 from conftest import ANSI, PROJECT_DIR, copy_project, run_dbt
 from make_raw_fixture import write_fixture
 
-from persona.audiences import ExportError, _check, export_audiences
+from persona.consumers.audiences import ExportError, _check, export_audiences
 
 DEFINITIONS = PROJECT_DIR / "models" / "marts" / "audiences" / "_audiences__definitions.yml"
 PHONE = re.compile(r"(?<![0-9a-f])(\+?86)?1[3-9][0-9]{9}(?![0-9a-f])")

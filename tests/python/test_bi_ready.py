@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import PROJECT_DIR
 
-from persona.export import ExportError, export_marts
+from persona.consumers.export import ExportError, export_marts
 
 DUCKDB1_PYTHON = PROJECT_DIR / ".build" / "duckdb1" / "bin" / "python"
 
@@ -96,9 +96,11 @@ def test_export_says_what_to_do_without_a_warehouse(tmp_path: Path) -> None:
 
 
 def test_marts_are_public_with_contract_and_group_and_nothing_else_is(manifest: dict) -> None:
+    """A model is public by its own YAML, not by its folder: public <=> schema marts <=> an enforced
+    contract, a group, and a public name (dim_, fct_, rpt_)."""
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
-    marts = [n for n in models if n["original_file_path"].startswith("models/marts/")]
-    others = [n for n in models if not n["original_file_path"].startswith("models/marts/")]
+    marts = [n for n in models if n["config"]["schema"] == "marts"]
+    others = [n for n in models if n["config"]["schema"] != "marts"]
     assert len(marts) > 40 and len(others) > 40
     groups = {group["name"] for group in manifest["groups"].values()}
     assert len(groups) >= 3
@@ -106,4 +108,6 @@ def test_marts_are_public_with_contract_and_group_and_nothing_else_is(manifest: 
         assert node["access"] == "public", node["name"]
         assert node["config"]["contract"]["enforced"], node["name"]
         assert node["config"]["group"] in groups, node["name"]
+        assert node["name"].split("_")[0] in {"dim", "fct", "rpt"}, node["name"]
     assert [n["name"] for n in others if n["access"] == "public"] == []
+    assert [n["name"] for n in others if n["config"]["contract"]["enforced"]] == []

@@ -1,4 +1,4 @@
-"""Customer clustering (persona.clusters, python_models/clusters, models/marts/clusters).
+"""Customer clustering (persona.models.clusters, python_models/clusters, models/marts/clusters).
 
 Package tests run on synthetic feature frames with planted segments (fast); the sample tests read
 the default sample's warehouse: one mart row per buyer, the adjusted Rand index against the
@@ -22,8 +22,8 @@ from conftest import ANSI, one_id_owners_cte, run_dbt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from persona import clusters
-from persona.clusters import ClusterSettings
+from persona.models import clusters
+from persona.models.clusters import ClusterSettings
 
 AS_OF = "2026-10-31"
 FAST = ClusterSettings(n_init=4, silhouette_sample_size=2000)

@@ -1,4 +1,5 @@
-"""CLV (persona.clv): the published CDNOW figures, `lifetimes` as an oracle, and the warehouse.
+"""CLV (persona.models.clv): the published CDNOW figures, `lifetimes` as an oracle, and the
+warehouse.
 
 Published figures (../shared/reference/figures.md): Fader, Hardie & Lee (2005), "Counting your
 customers the easy way", Marketing Science 24(2) - BG/NBD on the 2,357-customer CDNOW sample,
@@ -25,7 +26,7 @@ import pandas as pd
 import pytest
 from conftest import one_id_owners_cte
 
-from persona import clv
+from persona.models import clv
 
 CDNOW_CALIBRATION_END = "1997-09-30"
 CDNOW_HOLDOUT_END = "1998-06-30"

@@ -1,4 +1,4 @@
-"""The dashboard (dashboard/app.py over persona.dashboard_data).
+"""The dashboard (dashboard/app.py over persona.consumers.dashboard_data).
 
 Data functions: every figure against independent SQL on the default sample's marts, and no query
 outside the `marts` schema. The page: Streamlit's AppTest (no exception, the KPI values, the named
@@ -24,7 +24,7 @@ import pytest
 from browser import chromium_page, screenshot_path
 from conftest import PROJECT_DIR
 
-from persona import dashboard_data as data
+from persona.consumers import dashboard_data as data
 
 APP = PROJECT_DIR / "dashboard" / "app.py"
 STREAMLIT = str(Path(sys.executable).with_name("streamlit"))

@@ -20,7 +20,7 @@ import pytest
 from browser import chromium_page, screenshot_path
 from conftest import ANSI, run_dbt
 
-from persona import docs_check
+from persona.consumers import docs_check
 
 # ---- the coverage check on a hand-written manifest (fast) ----
 

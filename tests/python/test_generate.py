@@ -12,11 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import persona.generate.core as core
-from persona import identifiers as ids
-from persona.generate import generate
-from persona.generate.__main__ import main
-from persona.generate.config import Settings
+import persona.dev.generate.core as core
+from persona.dev import identifiers as ids
+from persona.dev.generate import generate
+from persona.dev.generate.__main__ import main
+from persona.dev.generate.config import Settings
 
 PERSONS = 1500
 START, END = date(2024, 11, 1), date(2026, 10, 31)

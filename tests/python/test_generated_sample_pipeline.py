@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from conftest import run_dbt
 
-from persona.generate import generate
+from persona.dev.generate import generate
 
 # Where each identifier type is staged, as (staging model, column).
 STAGED_IDENTIFIERS = {

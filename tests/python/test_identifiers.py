@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from persona.identifiers import (
+from persona.dev.identifiers import (
     is_null_token,
     normalize_device_id,
     normalize_email,

@@ -1,9 +1,10 @@
 """OneID's graph algorithms: the priority-ordered conflict resolution and connected components.
 
-* ``persona.identity.resolve_conflicts`` on small hand-made link sets whose right answer is known
-  (Segment's rule: the lower-priority link is dropped, never the higher), plus properties on
+* ``persona.models.identity.resolve_conflicts`` on small hand-made link sets whose right answer is
+  known (Segment's rule: the lower-priority link is dropped, never the higher), plus properties on
   hypothesis-drawn link sets (deterministic under row order, every dropped link justified).
-* ``persona.identity.connected_components`` (scipy) equals networkx on hypothesis-drawn graphs.
+* ``persona.models.identity.connected_components`` (scipy) equals networkx on hypothesis-drawn
+  graphs.
 * The SQL macro ``persona.connected_components`` equals networkx, run through ``dbt show --inline``
   on batches of hypothesis-drawn graphs and on a 1,000-hop path with shuffled node ids.
 * A 1,000+-hop openid-unionid chain in raw mini-program events resolves in ONE ``dbt build``: one
@@ -29,7 +30,12 @@ from conftest import ANSI, run_dbt, show_json
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-from persona.identity import LINK_COLUMNS, RESOLVED_COLUMNS, connected_components, resolve_conflicts
+from persona.models.identity import (
+    LINK_COLUMNS,
+    RESOLVED_COLUMNS,
+    connected_components,
+    resolve_conflicts,
+)
 
 # the limits of seeds/identity/identity_identifier_types.csv, spelled out so that each hand-made
 # case below states the rule it relies on

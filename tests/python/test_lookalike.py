@@ -1,5 +1,5 @@
-"""Lookalike (persona.lookalike): recall on planted clusters, the held-out split, the expansion's
-size and membership, status rows on tiny data, and the models on the default sample."""
+"""Lookalike (persona.models.lookalike): recall on planted clusters, the held-out split, the
+expansion's size and membership, status rows on tiny data, and the models on the default sample."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from persona import lookalike
-from persona.lookalike import LookalikeSettings
+from persona.models import lookalike
+from persona.models.lookalike import LookalikeSettings
 
 AS_OF = pd.Timestamp("2026-06-30")
 START = pd.Timestamp("2026-01-01")

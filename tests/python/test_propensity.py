@@ -1,5 +1,6 @@
-"""Propensity (persona.propensity): metrics against hand-computed values, the time split, planted
-signal on synthetic histories, status on tiny data, and the models on the default sample."""
+"""Propensity (persona.models.propensity): metrics against hand-computed values, the time split,
+planted signal on synthetic histories, status on tiny data, and the models on the default
+sample."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from persona import propensity
-from persona.propensity import PropensitySettings
+from persona.models import propensity
+from persona.models.features import Histories
+from persona.models.propensity import PropensitySettings
 
 AS_OF = pd.Timestamp("2026-06-30")
 START = pd.Timestamp("2025-01-01")
@@ -163,8 +165,8 @@ def test_time_split_never_reads_data_after_the_cutoff(histories):
     noisy["purchase_days"] = pd.concat([noisy["purchase_days"], late], ignore_index=True)
     cutoff = AS_OF - pd.Timedelta(days=30)
     for target in propensity.TARGETS:
-        x_a, y_a = propensity.dataset(propensity.Histories(**histories), target, cutoff, 30)
-        x_b, y_b = propensity.dataset(propensity.Histories(**noisy), target, cutoff, 30)
+        x_a, y_a = propensity.dataset(Histories(**histories), target, cutoff, 30)
+        x_b, y_b = propensity.dataset(Histories(**noisy), target, cutoff, 30)
         pd.testing.assert_frame_equal(x_a, x_b)
         pd.testing.assert_series_equal(y_a, y_b)
     # the evaluation (all of its windows end on the as-of date) is unchanged by later rows

@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from conftest import ANSI, run_dbt
 
-from persona import clv
-from persona.generate import generate
+from persona.dev.generate import generate
+from persona.models import clv
 
 MARKETPLACE_TABLES = {"ecommerce_orders", "ecommerce_order_items", "products"}
 AS_OF = date(2025, 11, 30)

@@ -1,4 +1,5 @@
-"""The dbt normalization macros agree with the Python reference normalizers (persona.identifiers).
+"""The dbt normalization macros agree with the Python reference normalizers
+(persona.dev.identifiers).
 
 The macros are compiled once with `dbt compile --inline` and run in DuckDB over values drawn by
 hypothesis: every phone format of the raw contract around random mainland mobiles, e-mails with
@@ -15,7 +16,7 @@ from conftest import run_dbt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from persona.identifiers import (
+from persona.dev.identifiers import (
     normalize_device_id,
     normalize_email,
     normalize_member_card,

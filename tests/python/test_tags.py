@@ -17,8 +17,8 @@ import duckdb
 import pytest
 import yaml
 
-from persona import tags
 from persona.cli import main as cli_main
+from persona.consumers import tags
 
 #: codes the audience definitions use, with the value type they expect
 AUDIENCE_CODES = {
@@ -126,7 +126,7 @@ def test_sync_writes_the_generated_files_once(tmp_path: Path, catalog: tags.Cata
     source = tags.PROJECT_DIR / tags.CATALOG_FILE
     target = tmp_path / tags.CATALOG_FILE
     target.parent.mkdir(parents=True)
-    # a catalog file as a contributor leaves it: a new tag, the generated list not yet updated
+    # a catalog file as a contributor leaves it: a new tag, the generated files not yet updated
     text = source.read_text(encoding="utf-8").replace(
         "          - code: age\n",
         "          - code: is_adult\n"
@@ -142,16 +142,17 @@ def test_sync_writes_the_generated_files_once(tmp_path: Path, catalog: tags.Cata
     )
     target.write_text(text, encoding="utf-8")
     written = tags.sync(tmp_path)
-    assert set(written) == {tags.CATALOG_FILE, tags.PROFILE_FILE, tags.DOCS_FILE}
+    assert set(written) == {tags.PROFILE_FILE, tags.DOCS_FILE}
     assert tags.sync(tmp_path) == []
     assert tags.stale_files(tmp_path) == []
-    synced = (tmp_path / tags.CATALOG_FILE).read_text(encoding="utf-8")
-    document = yaml.safe_load(synced)
-    model = next(m for m in document["models"] if m["name"] == tags.CATALOG_MODEL)
+    # the catalog file is the contributor's own: sync never rewrites it
+    assert (tmp_path / tags.CATALOG_FILE).read_text(encoding="utf-8") == text
+    profile = yaml.safe_load((tmp_path / tags.PROFILE_FILE).read_text(encoding="utf-8"))
+    (model,) = profile["models"]
     names = [c["name"] for c in model["columns"]]
     assert names[0] == "one_id" and names[-1] == "as_of_date" and "is_adult" in names
-    assert len(names) == len(catalog.tags) + 3
-    assert synced.count(tags.GENERATED_MARKER) == 1 and "unit_tests:" in synced
+    assert len(names) == len(catalog.tags) + len(tags.PROFILE_FIELDS) + 2
+    assert model["access"] == "public" and model["config"]["schema"] == "marts"
     assert "`is_adult`" in (tmp_path / tags.DOCS_FILE).read_text(encoding="utf-8")
 
 

@@ -1,6 +1,6 @@
-"""Great Expectations on the marts BI reads (persona.validation): the checkpoint passes on the
-default sample, fails on the right expectations when a mart is tampered with, and its Data Docs
-show the sample's real figures in a browser."""
+"""Great Expectations on the marts BI reads (persona.consumers.validation): the checkpoint passes
+on the default sample, fails on the right expectations when a mart is tampered with, and its Data
+Docs show the sample's real figures in a browser."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from browser import chromium_page, screenshot_path
 
-from persona.validation import SUITES, main, validate
+from persona.consumers.validation import SUITES, main, validate
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 #: where the test writes the Data Docs of the default sample (open index.html to look at them)

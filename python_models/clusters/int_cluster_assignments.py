@@ -1,9 +1,0 @@
-"""Each buyer's cluster of the latest run (persona.clusters.assign): the nearest persisted
-centroid in the run's standardised space, with the cluster's id, code and bilingual names."""
-
-from persona.clusters import assign
-
-
-def model(dbt, session):
-    dbt.config(materialized="table")
-    return assign(dbt.ref("int_cluster_features").df(), dbt.ref("int_cluster_runs").df())

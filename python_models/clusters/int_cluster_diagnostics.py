@@ -1,9 +1,0 @@
-"""The latest clustering run's diagnostics, one row per candidate k (persona.clusters.diagnostics);
-a single status row when the run could not cluster."""
-
-from persona.clusters import diagnostics
-
-
-def model(dbt, session):
-    dbt.config(materialized="table")
-    return diagnostics(dbt.ref("int_cluster_runs").df())

@@ -1,0 +1,9 @@
+"""Each buyer's cluster of the latest run (persona.models.clusters.assign): the nearest persisted
+centroid in the run's standardised space, with the cluster's id, code and bilingual names."""
+
+from persona.models.clusters import assign
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    return assign(dbt.ref("int_cluster_features").df(), dbt.ref("int_cluster_runs").df())

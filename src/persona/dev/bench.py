@@ -1,0 +1,189 @@
+"""`make bench SCALE=<persons>`: generate data at a scale, build it, print where the time went.
+
+Generates `--scale` persons into a scratch directory, runs `dbt build` on it with a scratch
+warehouse, and prints: the generator's wall time and peak memory, dbt's wall time and peak
+memory, the time per stage (hooks, seeds, staging, intermediate, marts, snapshots, tests) and per
+model, from dbt's `run_results.json`, then the OneID comparison: the identity models' time, the
+connected-components model's time, and scipy's `connected_components` on the same edge list read
+from the warehouse, with their ratio and whether the two partitions agree. Nothing is asserted:
+this is a benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[3]
+
+
+def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Run `cmd`; return (wall seconds, peak resident memory of the process in MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, env=env, cwd=cwd)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[:3])} ... failed with exit code {code}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def stage_of(result: dict, nodes: dict) -> str:
+    """The stage a run result belongs to: a layer for models, else the resource type."""
+    unique_id = result["unique_id"]
+    resource_type = unique_id.split(".")[0]
+    if resource_type == "model":
+        path = nodes.get(unique_id, {}).get("original_file_path", "")
+        parts = Path(path).parts
+        if parts and parts[0] == "python_models":  # python_models/<stage>/[<domain>/]<model>.py
+            return "python models"
+        return f"models: {parts[1]}" if len(parts) > 2 else "models"
+    return {
+        "test": "tests",
+        "unit_test": "unit tests",
+        "seed": "seeds",
+        "snapshot": "snapshots",
+    }.get(resource_type, resource_type)
+
+
+def report(target: Path, generator: tuple[float, float], dbt: tuple[float, float], top: int) -> str:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    per_stage: dict[str, list[float]] = defaultdict(list)
+    per_model: list[tuple[float, str, str]] = []
+    for result in results:
+        stage = stage_of(result, nodes)
+        per_stage[stage].append(result["execution_time"])
+        if result["unique_id"].startswith("model."):
+            per_model.append((result["execution_time"], result["unique_id"].split(".")[-1], stage))
+    lines = ["", "== persona bench ==", f"{'step':<40}{'wall s':>10}{'peak MB':>10}"]
+    lines.append(f"{'generator':<40}{generator[0]:>10.1f}{generator[1]:>10.0f}")
+    lines.append(f"{'dbt build (whole process)':<40}{dbt[0]:>10.1f}{dbt[1]:>10.0f}")
+    lines += ["", f"{'stage (sum of node times; 2 threads)':<40}{'nodes':>10}{'s':>10}"]
+    for stage in sorted(per_stage, key=lambda s: -sum(per_stage[s])):
+        lines.append(f"{stage:<40}{len(per_stage[stage]):>10}{sum(per_stage[stage]):>10.1f}")
+    lines += ["", f"{'model':<50}{'stage':<24}{'s':>8}"]
+    for seconds, name, stage in sorted(per_model, reverse=True)[:top]:
+        lines.append(f"{name:<50}{stage:<24}{seconds:>8.2f}")
+    python_models = sorted(m for m in per_model if m[2] == "python models")
+    if python_models:
+        lines += ["", f"{'python model (CLV, clusters, propensity, ...)':<50}{'':<24}{'s':>8}"]
+        for seconds, name, _ in sorted(python_models, reverse=True):
+            lines.append(f"{name:<50}{'':<24}{seconds:>8.2f}")
+    return "\n".join(lines)
+
+
+def identity_report(target: Path, warehouse: Path) -> str:
+    """OneID's stage time from run_results.json against scipy on the same edge list."""
+    import duckdb
+    import numpy as np
+
+    from persona.models.identity import connected_components
+
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    identity = {
+        r["unique_id"].split(".")[-1]: r["execution_time"]
+        for r in results
+        if r["unique_id"].startswith("model.")
+        and "/identity/" in nodes.get(r["unique_id"], {}).get("original_file_path", "")
+    }
+    sql_cc = identity.get("int_identity_components", float("nan"))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        started = time.perf_counter()
+        node_ids = con.sql(
+            "select node_id from intermediate.int_identifiers_screened"
+            " where exclusion_reason is null order by node_id"
+        ).fetchnumpy()["node_id"]
+        edges = con.sql(
+            "select node_id_a, node_id_b from intermediate.int_identifier_links_screened"
+            " where exclusion_reason is null"
+        ).fetchnumpy()
+        load = time.perf_counter() - started
+        started = time.perf_counter()
+        scipy_labels = connected_components(node_ids, edges["node_id_a"], edges["node_id_b"])
+        scipy_cc = time.perf_counter() - started
+        sql_labels = con.sql(
+            "select node_id, component_id from intermediate.int_identity_components"
+            " order by node_id"
+        ).fetchnumpy()
+    agree = np.array_equal(sql_labels["node_id"], scipy_labels["node_id"].to_numpy()) and (
+        np.array_equal(sql_labels["component_id"], scipy_labels["component_id"].to_numpy())
+    )
+    lines = ["", "== OneID (identity stage) =="]
+    lines.append(f"{'identity models, sum of node times':<50}{sum(identity.values()):>10.2f} s")
+    for name, seconds in sorted(identity.items(), key=lambda item: -item[1]):
+        lines.append(f"  {name:<48}{seconds:>10.2f} s")
+    lines.append(
+        f"graph: {len(node_ids):,} usable identifiers, {len(edges['node_id_a']):,} usable links"
+    )
+    lines.append(f"{'connected components, SQL (int_identity_components)':<50}{sql_cc:>10.2f} s")
+    lines.append(f"{'connected components, scipy (same edge list)':<50}{scipy_cc:>10.2f} s")
+    lines.append(f"{'  (loading that edge list into numpy)':<50}{load:>10.2f} s")
+    lines.append(f"{'ratio SQL / scipy':<50}{sql_cc / scipy_cc:>10.1f} x")
+    lines.append(f"{'ratio SQL / (scipy + loading)':<50}{sql_cc / (scipy_cc + load):>10.1f} x")
+    lines.append(f"partitions identical: {'yes' if agree else 'NO'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="persona bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, required=True, help="persons to generate")
+    parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".bench")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--top", type=int, default=40, help="models to list")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch data afterwards")
+    args = parser.parse_args(argv)
+    if args.scale < 1:
+        parser.error("--scale must be a positive number of persons")
+
+    work = args.workdir / f"scale-{args.scale}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    raw, target = work / "raw", work / "target"
+    env = dict(os.environ, PERSONA_RAW_DIR=str(raw), PERSONA_DB=str(work / "bench.duckdb"))
+    python = sys.executable
+    dbt = str(Path(python).with_name("dbt"))
+
+    generator = run_measured(
+        [
+            python,
+            "-m",
+            "persona.dev.generate",
+            "--persons",
+            str(args.scale),
+            "--out",
+            str(raw),
+            "--seed",
+            str(args.seed),
+        ],
+        env,
+        PROJECT_DIR,
+    )
+    dbt_build = run_measured(
+        [dbt, "build", "--target-path", str(target), "--log-path", str(work / "logs")],
+        env,
+        PROJECT_DIR,
+    )
+    print(report(target, generator, dbt_build, args.top))
+    print(identity_report(target, work / "bench.duckdb"))
+    raw_mb = sum(f.stat().st_size for f in raw.rglob("*.parquet")) / 2**20
+    db_mb = (work / "bench.duckdb").stat().st_size / 2**20
+    print(f"\nraw Parquet {raw_mb:.0f} MB, warehouse {db_mb:.0f} MB, persons {args.scale:,}")
+    if not args.keep:
+        shutil.rmtree(raw, ignore_errors=True)
+        (work / "bench.duckdb").unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

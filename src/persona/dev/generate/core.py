@@ -1,0 +1,321 @@
+"""Orchestration: chunks of persons -> one Parquet part per table per chunk, plus ``_truth``."""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from persona.dev import identifiers as ids
+from persona.dev.generate import strings as st
+from persona.dev.generate.catalog import CITIES, L1_ORDER, build_catalog
+from persona.dev.generate.channels import (
+    BH_CAFE0,
+    BH_PHONE0,
+    BH_ZERO_IDFA,
+    N_BH_CODES,
+    Chunk,
+)
+from persona.dev.generate.config import (
+    APPIDS,
+    ARCHETYPES,
+    PLACEHOLDER_PHONES,
+    PLATFORMS,
+    PURCHASE_CHANNELS,
+    RATES,
+    SETTINGS,
+    ZEROED_IDFA,
+)
+from persona.dev.generate.persons import (
+    TZ_US,
+    Context,
+    add_uplift,
+    build_context,
+    make_persons,
+    purchase_process,
+)
+from persona.dev.generate.truth import RateCounter, identity_table
+from persona.dev.generate.writer import SCHEMAS, TRUTH_SCHEMAS, WRITE_OPTIONS, conform, reset_dir
+
+MAX_PERSONS = 10_000_000  # identifier spellings are unique up to this many persons
+
+PERSONS_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("archetype", pa.string()),
+        ("purchase_rate_per_week", pa.float64()),
+        ("dropout_prob", pa.float64()),
+        ("spend_level", pa.float64()),
+        ("preferred_channel", pa.string()),
+        ("preferred_category", pa.string()),
+        ("gender", pa.string()),
+        ("birth_year", pa.int64()),
+        ("city", pa.string()),
+        ("city_tier", pa.int64()),
+        ("first_seen_at", pa.timestamp("us", tz="UTC")),
+        ("dropout_at", pa.timestamp("us", tz="UTC")),
+        ("is_member", pa.bool_()),
+        ("member_id", pa.string()),
+        ("has_web", pa.bool_()),
+        ("has_app", pa.bool_()),
+        ("has_miniprogram", pa.bool_()),
+        ("n_orders", pa.int64()),
+        ("n_uplift_orders", pa.int64()),
+    ]
+)
+
+
+def validate(persons: int, start: date, end: date, seed: int, out: Path) -> None:
+    """Raise ValueError with a readable message for arguments the generator refuses."""
+    if not isinstance(persons, int) or persons < 1:
+        raise ValueError(f"--persons must be a positive integer, got {persons!r}")
+    if persons > MAX_PERSONS:
+        raise ValueError(f"--persons must be at most {MAX_PERSONS:,}, got {persons:,}")
+    if end < start:
+        raise ValueError(f"--end ({end.isoformat()}) is before --start ({start.isoformat()})")
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"--seed must be a non-negative integer, got {seed!r}")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a directory")
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _persons_truth(ctx: Context, P, B) -> pa.Table:
+    names = np.array([a.name for a in ARCHETYPES], dtype=object)
+    n_orders = np.bincount(B.person, minlength=P.n)
+    n_up = np.bincount(B.person[B.uplift], minlength=P.n)
+    dd = P.dropout_day
+    alive = dd == np.iinfo(np.int64).max
+    dropout_us = ctx.day_to_utc(np.where(alive, 0, dd), np.full(P.n, 12 * 3600 * 10**6))
+    return pa.table(
+        {
+            "person_id": P.person_id,
+            "archetype": pa.array(names[P.arch].tolist(), pa.string()),
+            "purchase_rate_per_week": pa.array(np.round(P.lam, 6)),
+            "dropout_prob": pa.array(np.round(P.p, 6)),
+            "spend_level": pa.array(np.round(P.spend, 2)),
+            "preferred_channel": pa.array(
+                np.array(PURCHASE_CHANNELS, dtype=object)[P.pref_channel].tolist(), pa.string()
+            ),
+            "preferred_category": pa.array(
+                np.array(L1_ORDER, dtype=object)[P.pref_l1].tolist(), pa.string()
+            ),
+            "gender": pa.array(np.array(["F", "M", "U"], dtype=object)[P.gender].tolist()),
+            "birth_year": pa.array(P.birth_year.astype(np.int64)),
+            "city": pa.array([CITIES[c][0] for c in P.city], pa.string()),
+            "city_tier": pa.array(np.array([c[1] for c in CITIES])[P.city].astype(np.int64)),
+            "first_seen_at": pa.array(P.first_us, pa.timestamp("us", tz="UTC")),
+            "dropout_at": pa.array(dropout_us, pa.timestamp("us", tz="UTC"), mask=alive),
+            "is_member": pa.array(P.is_member),
+            "member_id": st.where(~P.is_member, None, P.values["member_id"][0]),
+            "has_web": pa.array(P.has_web),
+            "has_app": pa.array(P.has_app),
+            "has_miniprogram": pa.array(P.has_mp),
+            "n_orders": pa.array(n_orders.astype(np.int64)),
+            "n_uplift_orders": pa.array(n_up.astype(np.int64)),
+        }
+    )
+
+
+def run_chunk(
+    ctx: Context, rng: np.random.Generator, index: int, offset: int, n: int, counter: RateCounter
+):
+    """All tables and truth for persons [offset, offset + n)."""
+    P = make_persons(ctx, rng, offset, n)
+    B = purchase_process(ctx, rng, P)
+    ch = Chunk(ctx, rng, P, index, counter)
+    touches, tp, tc, ts = ch.touches()
+    B = add_uplift(ctx, rng, P, B, tp, tc, ts)
+    # the own mall needs a mini-program account; others fall back to the preferred channel
+    bad = (B.channel == 0) & ~P.has_mp[B.person]
+    B.channel[bad] = P.pref_channel[B.person[bad]]
+    tables: dict[str, pa.Table] = {"campaign_touches": touches}
+    tables["crm_members"] = ch.crm_members()
+    tables.update(ch.orders(B))
+    S = ch.sessions()
+    tables["web_events"] = ch.web_events(S, np.flatnonzero(S["surface"] == 2))
+    tables["app_events"] = ch.app_events(S, np.flatnonzero(S["surface"] == 1))
+    tables["miniprogram_events"] = ch.mp_events(S, np.flatnonzero(S["surface"] == 0))
+    tables["wecom_contacts"] = ch.wecom()
+    tables["cs_tickets"] = ch.tickets(B)
+    scope = {"openid": list(APPIDS), "buyer_id": list(PLATFORMS)}
+    identity = identity_table(ch.ev, P.values, P.person_id, scope)
+    persons = _persons_truth(ctx, P, B)
+    return tables, identity, persons, ch.ev.black_hole_counts(N_BH_CODES), ch.family_usage
+
+
+def _black_holes(ctx: Context, bh_counts: np.ndarray, family: list) -> pa.Table:
+    types, values, kinds, counts = [], [], [], []
+    for i, ph in enumerate(PLACEHOLDER_PHONES):
+        types.append("phone")
+        values.append(ids.normalize_phone(ph))
+        kinds.append("cashier_placeholder_phone")
+        counts.append(int(bh_counts[BH_PHONE0 + i]))
+    types.append("device_id")
+    values.append(ids.normalize_device_id(ZEROED_IDFA))
+    kinds.append("zeroed_idfa")
+    counts.append(int(bh_counts[BH_ZERO_IDFA]))
+    for i, c in enumerate(ctx.catalog.cafe_cookies):
+        types.append("cookie_id")
+        values.append(ids.normalize_string_id(c))
+        kinds.append("internet_cafe_cookie")
+        counts.append(int(bh_counts[BH_CAFE0 + i]))
+    if family:
+        fam = np.concatenate([f for f, _ in family]).astype(np.int64)
+        per = np.concatenate([p for _, p in family]).astype(np.int64)
+        pairs = np.unique(np.stack([fam, per], axis=1), axis=0)
+        codes, n_per = np.unique(pairs[:, 0], return_counts=True)
+        devs = st.to_pa(
+            st.encode(st.mix64(codes.astype(np.uint64), ctx.salts["device"] ^ 0xFA), st.HEX, 16)
+        ).to_pylist()
+        for d, k in zip(devs, n_per, strict=True):
+            types.append("device_id")
+            values.append(ids.normalize_device_id(d))
+            kinds.append("family_device")
+            counts.append(int(k))
+    keep = [i for i, c in enumerate(counts) if c > 0]
+    return pa.table(
+        {
+            "identifier_type": pa.array([types[i] for i in keep], pa.string()),
+            "identifier_value": pa.array([values[i] for i in keep], pa.string()),
+            "kind": pa.array([kinds[i] for i in keep], pa.string()),
+            "n_persons": pa.array([counts[i] for i in keep], pa.int64()),
+        }
+    )
+
+
+def generate(
+    persons: int,
+    start: date,
+    end: date,
+    seed: int,
+    out: Path,
+    progress: bool = True,
+) -> dict:
+    """Generate the raw contract tables and ``_truth`` under ``out``; return a summary.
+
+    Deterministic: the same arguments give byte-identical files. Raises ValueError for bad
+    arguments. The summary holds ``rows`` per table, ``seconds``, ``peak_rss_mb``, ``chunks``.
+    """
+    out = Path(out)
+    validate(persons, start, end, seed, out)
+    t0 = time.perf_counter()
+    root = np.random.SeedSequence(seed)
+    cat_ss, chunk_parent = root.spawn(2)
+    cat_rng = np.random.default_rng(cat_ss)
+    catalog = build_catalog(cat_rng, start)
+    ctx = build_context(seed, start, end, catalog, cat_rng)
+    size = SETTINGS.chunk_persons
+    n_chunks = math.ceil(persons / size)
+    chunk_ss = chunk_parent.spawn(n_chunks)
+
+    out.mkdir(parents=True, exist_ok=True)
+    for table in SCHEMAS:
+        reset_dir(out / table)
+    reset_dir(out / "_truth")
+    rows: dict[str, int] = {t: 0 for t in SCHEMAS}
+    pq.write_table(
+        conform(catalog.products, SCHEMAS["products"]),
+        out / "products" / "part-00000.parquet",
+        **WRITE_OPTIONS,
+    )
+    rows["products"] = catalog.products.num_rows
+
+    counter = RateCounter()
+    bh_total = np.zeros(N_BH_CODES, dtype=np.int64)
+    family: list = []
+    id_writer = pq.ParquetWriter(
+        out / "_truth" / "identity.parquet", TRUTH_SCHEMAS["identity"], **WRITE_OPTIONS
+    )
+    p_writer = pq.ParquetWriter(out / "_truth" / "persons.parquet", PERSONS_SCHEMA, **WRITE_OPTIONS)
+    n_identity = 0
+    try:
+        for i in range(n_chunks):
+            offset = i * size
+            n = min(size, persons - offset)
+            rng = np.random.default_rng(chunk_ss[i])
+            tables, identity, ptab, bh, fam = run_chunk(ctx, rng, i, offset, n, counter)
+            for name, tbl in sorted(tables.items()):
+                tbl = conform(tbl, SCHEMAS[name])
+                pq.write_table(tbl, out / name / f"part-{i:05d}.parquet", **WRITE_OPTIONS)
+                rows[name] += tbl.num_rows
+            id_writer.write_table(identity)
+            p_writer.write_table(conform(ptab, PERSONS_SCHEMA))
+            n_identity += identity.num_rows
+            bh_total += bh
+            family.extend(fam)
+            del tables, identity, ptab
+            if progress:
+                done = offset + n
+                total_rows = sum(rows.values())
+                print(
+                    f"[persona.dev.generate] chunk {i + 1}/{n_chunks}  persons {done:,}/{persons:,}"
+                    f"  rows {total_rows:,}  elapsed {time.perf_counter() - t0:.1f}s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    finally:
+        id_writer.close()
+        p_writer.close()
+
+    bh = _black_holes(ctx, bh_total, family)
+    pq.write_table(bh, out / "_truth" / "black_holes.parquet", **WRITE_OPTIONS)
+    campaigns = pa.table(
+        {
+            "campaign_id": pa.array([c["campaign_id"] for c in ctx.campaigns], pa.string()),
+            "channel": pa.array([c["channel"] for c in ctx.campaigns], pa.string()),
+            "sent_on": pa.array([c["sent_on"] for c in ctx.campaigns], pa.date32()),
+            "true_uplift": pa.array(ctx.campaign_uplift.astype(float), pa.float64()),
+            "uplift_window_days": pa.array(
+                [RATES.uplift_window_days] * len(ctx.campaigns), pa.int64()
+            ),
+        }
+    )
+    pq.write_table(campaigns, out / "_truth" / "campaigns.parquet", **WRITE_OPTIONS)
+    rates = {
+        "arguments": {
+            "persons": persons,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "seed": seed,
+        },
+        "config": RATES.to_dict(),
+        "placeholder_phones": list(PLACEHOLDER_PHONES),
+        "zeroed_idfa": ZEROED_IDFA,
+        "timezone_offset_hours": TZ_US // 3_600_000_000,
+        "realized": counter.realized(),
+        "rows": dict(sorted(rows.items())),
+        "truth_rows": {"identity": n_identity, "black_holes": bh.num_rows},
+    }
+    (out / "_truth" / "rates.json").write_text(
+        json.dumps(rates, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    seconds = time.perf_counter() - t0
+    summary = {
+        "out": str(out),
+        "persons": persons,
+        "chunks": n_chunks,
+        "rows": dict(sorted(rows.items())),
+        "truth_rows": {"identity": n_identity, "black_holes": bh.num_rows, "persons": persons},
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }
+    if progress:
+        print(
+            f"[persona.dev.generate] done: {sum(rows.values()):,} rows in {seconds:.1f}s, "
+            f"peak RSS {summary['peak_rss_mb']:.0f} MB -> {out}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return summary

@@ -1,0 +1,686 @@
+"""Customer clustering (segmentation) with labels that stay stable from run to run.
+
+Population: the buyers of a features frame (persona.models.features.customer_features,
+has_purchased = 1).
+Features (`model_features`): the log RFM (log_recency, log_frequency, log_monetary), the discount
+and coupon shares, log(1 + active days of the last 90 days), the channel mix (channel_share__*)
+and the category mix (category_share__*). They are standardised (z-scores); each mix group is then
+divided by sqrt(group size) and multiplied by `mix_weight`, so that a whole mix weighs as much as
+one behavioural feature (without it the three channel and N category shares outvote the RFM).
+
+k: KMeans (n_init, random_state fixed) for every k in [k_min, k_max]; the silhouette is computed
+on a fixed-seed sample of at most `silhouette_sample_size` customers; the best k wins, except that
+the previous run's k is kept while its silhouette is within `k_stickiness` of the best one.
+
+Stable labels: a run persists (`run_record`) the scaler, the centroids in raw feature units, the
+cluster ids, codes and bilingual names. The next run re-scales the previous centroids with its own
+scaler, seeds KMeans with them when k is unchanged, and matches its clusters to the previous ones
+with the Hungarian algorithm (scipy linear_sum_assignment) on centroid distance: a match closer
+than `match_max_distance` keeps its id and name; any other cluster gets a fresh id (never reused)
+and a new name. First run: ids 1..k by descending mean log_monetary (C01 = most valuable).
+
+Names: from the features that distinguish a cluster most (z-score of the cluster mean against the
+population mean, |z| >= name_min_z), through a phrase dictionary per feature and direction, in
+English and Chinese; unique within a run (extended with further features, then the code).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from persona.models.features import customer_features
+
+BEHAVIOUR_FEATURES = (
+    "log_recency",
+    "log_frequency",
+    "log_monetary",
+    "discount_share",
+    "coupon_share",
+    "log_active_days_90d",
+)
+MIX_PREFIXES = ("channel_share__", "category_share__")
+# readable profile columns carried next to the model features (feature frame units)
+PROFILE_COLUMNS = (
+    "recency_days",
+    "purchase_days_365d",
+    "net_spend_365d",
+    "average_order_value",
+    "active_days_90d",
+)
+CHANNEL_NAMES = {
+    "marketplace": ("Marketplace", "电商平台"),
+    "own_mall": ("Own-mall", "官方商城"),
+    "store": ("Store", "门店"),
+}
+CATEGORY_NAMES = {
+    "护肤": ("Skincare", "护肤"),
+    "彩妆": ("Makeup", "彩妆"),
+    "保健": ("Wellness", "保健"),
+    "skincare": ("Skincare", "护肤"),
+    "makeup": ("Makeup", "彩妆"),
+}
+# feature -> {direction: (english, chinese, kind)}; kind "mod" is an adjective, "noun" a group
+PHRASES: dict[str, dict[int, tuple[str, str, str]]] = {
+    "log_monetary": {1: ("High-value", "高价值", "mod"), -1: ("Low-spend", "低消费", "mod")},
+    "log_frequency": {1: ("Frequent", "高频", "mod"), -1: ("Infrequent", "低频", "mod")},
+    "log_recency": {1: ("Lapsed", "流失", "mod"), -1: ("Recent", "近期活跃", "mod")},
+    "discount_share": {
+        1: ("Discount seekers", "优惠敏感顾客", "noun"),
+        -1: ("Full-price", "全价", "mod"),
+    },
+    "coupon_share": {1: ("Coupon users", "用券顾客", "noun"), -1: ("No-coupon", "不用券", "mod")},
+    "log_active_days_90d": {1: ("Engaged", "高互动", "mod"), -1: ("Quiet", "低互动", "mod")},
+}
+DEFAULT_NOUN = ("buyers", "顾客")
+AVERAGE_NAME = ("Average buyers", "普通顾客")
+STATUS_CLUSTERED = "clustered"
+STATUS_TOO_FEW = "too_few_customers"
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    k_min: int = 3
+    k_max: int = 8
+    random_state: int = 42
+    n_init: int = 10
+    silhouette_sample_size: int = 10_000
+    min_customers_per_cluster: int = 10
+    k_stickiness: float = 0.01
+    match_max_distance: float = 1.5
+    mix_weight: float = 1.0
+    name_min_z: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.k_min <= self.k_max:
+            raise ValueError(f"need 2 <= k_min <= k_max, got {self.k_min}..{self.k_max}")
+        if self.silhouette_sample_size < 10 or self.min_customers_per_cluster < 1:
+            raise ValueError("silhouette_sample_size >= 10 and min_customers_per_cluster >= 1")
+
+    @classmethod
+    def from_meta(cls, meta: dict | None) -> ClusterSettings:
+        """Settings from a dbt Python model's `meta.clusters_settings` (dbt.config.get("meta")),
+        which the model YAML fills from the clusters_* vars; values arrive as strings."""
+        values = (meta or {}).get("clusters_settings")
+        if not values:
+            raise ValueError(
+                "the cluster model YAML must set config.meta.clusters_settings"
+                " (python_models/scores/clusters/_clusters__python_models.yml)"
+            )
+        ints = ("k_min", "k_max", "random_state", "n_init", "silhouette_sample_size")
+        ints += ("min_customers_per_cluster",)
+        floats = ("k_stickiness", "match_max_distance", "mix_weight", "name_min_z")
+        missing = [key for key in ints + floats if key not in values]
+        if missing:
+            raise ValueError(f"config.meta.clusters_settings lacks {missing}")
+        return cls(
+            **{key: int(float(values[key])) for key in ints},
+            **{key: float(values[key]) for key in floats},
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# features
+
+
+def cluster_features(features: pd.DataFrame) -> pd.DataFrame:
+    """The buyers of a customer_features frame with the model features and the readable profile
+    columns: one row per buyer, `one_id` as a column, sorted by one_id."""
+    missing = {"has_purchased", "active_days_90d", *PROFILE_COLUMNS} - set(features.columns)
+    missing |= {c for c in BEHAVIOUR_FEATURES if c != "log_active_days_90d"} - set(features)
+    if missing:
+        raise ValueError(f"the features frame lacks {sorted(missing)}")
+    buyers = features[features["has_purchased"] == 1].copy()
+    buyers["log_active_days_90d"] = np.log1p(buyers["active_days_90d"].clip(lower=0))
+    mixes = [c for c in buyers.columns if c.startswith(MIX_PREFIXES)]
+    columns = [*BEHAVIOUR_FEATURES, *mixes, *PROFILE_COLUMNS]
+    out = buyers[columns].astype(float)
+    out.index.name = "one_id"
+    return out.reset_index().sort_values("one_id", ignore_index=True)
+
+
+def buyer_features(
+    people: pd.DataFrame,
+    purchase_days: pd.DataFrame,
+    category_days: pd.DataFrame,
+    activity_days: pd.DataFrame,
+    as_of,
+) -> pd.DataFrame:
+    """cluster_features of persona.models.features.customer_features as of `as_of`; `people` has
+    one_id and first_seen_on or first_seen_at (a timestamp, cast to its date)."""
+    if "first_seen_on" not in people.columns:
+        people = people.assign(first_seen_on=pd.to_datetime(people["first_seen_at"]).dt.normalize())
+    people = people[people["first_seen_on"].notna()]
+    features = customer_features(
+        people[["one_id", "first_seen_on"]], purchase_days, category_days, activity_days, as_of
+    )
+    return cluster_features(features)
+
+
+def model_features(frame: pd.DataFrame) -> list[str]:
+    """The model's feature columns of a cluster_features frame, in a fixed order."""
+    mixes = sorted(c for c in frame.columns if c.startswith(MIX_PREFIXES))
+    return [*BEHAVIOUR_FEATURES, *mixes]
+
+
+def _weights(columns: list[str], mix_weight: float) -> np.ndarray:
+    weights = np.ones(len(columns))
+    for prefix in MIX_PREFIXES:
+        group = [i for i, c in enumerate(columns) if c.startswith(prefix)]
+        if group:
+            weights[group] = mix_weight / np.sqrt(len(group))
+    return weights
+
+
+@dataclass(frozen=True)
+class Space:
+    """The standardised, weighted space of a run: x -> (x - mean) / scale * weight."""
+
+    columns: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def fit(cls, frame: pd.DataFrame, columns: list[str], mix_weight: float) -> Space:
+        values = frame[columns].to_numpy(float)
+        mean = values.mean(axis=0)
+        scale = values.std(axis=0)
+        scale = np.where(scale > 0, scale, 1.0)  # a constant column (one channel only) stays 0
+        return cls(columns, mean, scale, _weights(columns, mix_weight))
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values, float) - self.mean) / self.scale * self.weight
+
+    def inverse(self, points: np.ndarray) -> np.ndarray:
+        return np.asarray(points, float) / self.weight * self.scale + self.mean
+
+    def align(self, centroids: dict[str, dict[str, float]]) -> np.ndarray:
+        """Raw-unit centroids {cluster: {feature: value}} of another run in this space; a feature
+        the other run lacked counts as this run's mean (z = 0)."""
+        rows = [
+            [point.get(c, float(self.mean[i])) for i, c in enumerate(self.columns)]
+            for point in centroids.values()
+        ]
+        return self.transform(np.array(rows, float).reshape(len(rows), len(self.columns)))
+
+
+# ---------------------------------------------------------------------------------------------
+# k selection
+
+
+def candidate_ks(n_rows: int, n_distinct: int, settings: ClusterSettings) -> list[int]:
+    """The k values worth trying: k_min..k_max, at most n / min_customers_per_cluster and at most
+    the number of distinct feature rows."""
+    top = min(settings.k_max, n_rows // settings.min_customers_per_cluster, n_distinct - 1)
+    return list(range(settings.k_min, top + 1))
+
+
+def _kmeans(points: np.ndarray, k: int, settings: ClusterSettings, init=None) -> KMeans:
+    if init is not None:
+        model = KMeans(k, init=init, n_init=1, random_state=settings.random_state)
+    else:
+        model = KMeans(k, n_init=settings.n_init, random_state=settings.random_state)
+    return model.fit(points)
+
+
+def select_k(
+    points: np.ndarray,
+    settings: ClusterSettings,
+    previous_k: int | None = None,
+    seed: np.ndarray | None = None,
+) -> tuple[int, dict[int, KMeans], pd.DataFrame]:
+    """KMeans for every candidate k (seeded with `seed` for k = previous_k), the silhouette on a
+    fixed-seed sample, and the chosen k: the best silhouette, or previous_k while within
+    k_stickiness of it. Returns (k, fitted models, diagnostics: k, silhouette, inertia,
+    is_chosen, is_seeded)."""
+    n_distinct = len(np.unique(points, axis=0))
+    ks = candidate_ks(len(points), n_distinct, settings)
+    if not ks:
+        raise ValueError("no candidate k")
+    rng = np.random.RandomState(settings.random_state)
+    size = min(settings.silhouette_sample_size, len(points))
+    sample = np.sort(rng.choice(len(points), size=size, replace=False))
+    fits: dict[int, KMeans] = {}
+    rows = []
+    for k in ks:
+        seeded = seed is not None and k == previous_k and len(seed) == k
+        fits[k] = _kmeans(points, k, settings, init=seed if seeded else None)
+        labels = fits[k].labels_[sample]
+        silhouette = (
+            float(silhouette_score(points[sample], labels))
+            if len(np.unique(labels)) > 1
+            else float("nan")
+        )
+        rows.append((k, silhouette, float(fits[k].inertia_), seeded))
+    diagnostics = pd.DataFrame(rows, columns=["k", "silhouette", "inertia", "is_seeded"])
+    scores = diagnostics.set_index("k")["silhouette"].fillna(-1.0)
+    best = int(scores.idxmax())
+    chosen = best
+    if previous_k in scores.index and scores[previous_k] >= scores[best] - settings.k_stickiness:
+        chosen = int(previous_k)
+    diagnostics["is_chosen"] = diagnostics["k"] == chosen
+    return chosen, fits, diagnostics
+
+
+# ---------------------------------------------------------------------------------------------
+# matching and names
+
+
+def match_clusters(
+    new_centroids: np.ndarray, previous_centroids: np.ndarray, max_distance: float
+) -> dict[int, int]:
+    """Hungarian matching on Euclidean centroid distance: {new index: previous index} for the
+    pairs of the optimal assignment closer than max_distance."""
+    if len(new_centroids) == 0 or len(previous_centroids) == 0:
+        return {}
+    cost = np.linalg.norm(new_centroids[:, None, :] - previous_centroids[None, :, :], axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if cost[r, c] <= max_distance}
+
+
+def _mix_phrase(feature: str) -> tuple[str, str, str] | None:
+    if feature.startswith("channel_share__"):
+        group = feature[len("channel_share__") :]
+        en, zh = CHANNEL_NAMES.get(group, (group, group))
+        return (f"{en} shoppers", f"{zh}顾客", "noun")
+    if feature.startswith("category_share__"):
+        category = feature[len("category_share__") :]
+        en, zh = CATEGORY_NAMES.get(category.lower(), (category, category))
+        return (f"{en} lovers", f"{zh}偏好顾客", "noun")
+    return None
+
+
+def phrase(feature: str, z: float) -> tuple[str, str, str] | None:
+    """The (english, chinese, kind) phrase of a feature whose cluster mean is z standard
+    deviations from the population mean; a mix share only speaks when it is high."""
+    if feature.startswith(MIX_PREFIXES):
+        return _mix_phrase(feature) if z > 0 else None
+    return PHRASES.get(feature, {}).get(1 if z > 0 else -1)
+
+
+def compose_name(zscores: pd.Series, min_z: float, n_features: int = 3) -> tuple[str, str]:
+    """A bilingual name from the n_features most distinguishing features (|z| >= min_z): up to
+    two adjectives (any number when extended past 3 features) and one group noun, e.g.
+    ("High-value frequent store shoppers", "高价值高频门店顾客")."""
+    order = zscores.abs().sort_values(ascending=False, kind="stable")
+    mods: list[tuple[str, str]] = []
+    noun: tuple[str, str] | None = None
+    for feature in order.index[:n_features]:
+        z = float(zscores[feature])
+        found = phrase(feature, z) if abs(z) >= min_z else None
+        if found is None:
+            continue
+        en, zh, kind = found
+        if kind == "noun" and noun is None:
+            noun = (en, zh)
+        elif kind == "mod" and len(mods) < (2 if n_features <= 3 else n_features):
+            mods.append((en, zh))
+    if not mods and noun is None:
+        return AVERAGE_NAME
+    noun = noun or DEFAULT_NOUN
+    words = [en for en, _ in mods] + [noun[0]]
+    english = " ".join([words[0][0].upper() + words[0][1:]] + [w.lower() for w in words[1:]])
+    chinese = "".join(zh for _, zh in mods) + noun[1]
+    return english, chinese
+
+
+def unique_names(
+    zscores: pd.DataFrame,
+    codes: list[str],
+    fixed: dict[int, tuple[str, str]],
+    min_z: float,
+) -> list[tuple[str, str]]:
+    """Names of the clusters (rows of zscores, in order): `fixed` rows (index -> name) keep their
+    name; the others get compose_name, extended with more features and finally the cluster code
+    until no two clusters share an English or a Chinese name."""
+    names: list[tuple[str, str] | None] = [fixed.get(i) for i in range(len(zscores))]
+    taken_en = {n[0] for n in names if n}
+    taken_zh = {n[1] for n in names if n}
+    for i in range(len(zscores)):
+        if names[i] is not None:
+            continue
+        row = zscores.iloc[i]
+        name = None
+        for n_features in range(3, len(row) + 1):
+            candidate = compose_name(row, min_z, n_features)
+            if candidate[0] not in taken_en and candidate[1] not in taken_zh:
+                name = candidate
+                break
+        if name is None:
+            base = compose_name(row, min_z)
+            name = (f"{base[0]} ({codes[i]})", f"{base[1]}（{codes[i]}）")
+        names[i] = name
+        taken_en.add(name[0])
+        taken_zh.add(name[1])
+    return [n for n in names if n is not None]
+
+
+def cluster_code(cluster_id: int) -> str:
+    return f"C{cluster_id:02d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# runs
+
+
+RUN_COLUMNS = [
+    "run_number",
+    "as_of_date",
+    "built_at",
+    "status",
+    "status_detail",
+    "n_customers",
+    "chosen_k",
+    "previous_run_number",
+    "n_clusters_matched",
+    "model_json",
+]
+
+
+def latest_run(runs: pd.DataFrame | None, status: str | None = None) -> pd.Series | None:
+    """The run with the highest run_number (optionally among those with `status`)."""
+    if runs is None or runs.empty:
+        return None
+    if status is not None:
+        runs = runs[runs["status"] == status]
+        if runs.empty:
+            return None
+    return runs.sort_values("run_number").iloc[-1]
+
+
+def _now() -> pd.Timestamp:
+    return pd.Timestamp.now("UTC").tz_localize(None)
+
+
+def _typed(row: dict) -> pd.DataFrame:
+    out = pd.DataFrame([row], columns=RUN_COLUMNS)
+    for column in ("run_number", "n_customers", "chosen_k", "previous_run_number"):
+        out[column] = out[column].astype("Int64")
+    out["n_clusters_matched"] = out["n_clusters_matched"].astype("int64")
+    out["built_at"] = pd.to_datetime(out["built_at"])
+    return out
+
+
+def fit_run(
+    frame: pd.DataFrame,
+    previous_runs: pd.DataFrame | None,
+    as_of,
+    settings: ClusterSettings,
+    built_at=None,
+) -> pd.DataFrame:
+    """One clustering run on a cluster_features frame, given the earlier runs (the persisted
+    table; None or empty on a first run). Returns one row (RUN_COLUMNS) whose model_json holds the
+    scaler, the candidates' diagnostics and the clusters (id, code, names, size, raw centroid)."""
+    previous = latest_run(previous_runs, STATUS_CLUSTERED)
+    run_number = 1 if previous_runs is None or previous_runs.empty else None
+    if run_number is None:
+        run_number = int(previous_runs["run_number"].max()) + 1
+    base = {
+        "run_number": run_number,
+        "as_of_date": pd.Timestamp(as_of).date(),
+        "built_at": pd.Timestamp(built_at) if built_at is not None else _now(),
+        "n_customers": len(frame),
+        "previous_run_number": None if previous is None else int(previous["run_number"]),
+    }
+    columns = model_features(frame)
+    frame = frame.sort_values("one_id", ignore_index=True)
+    n_distinct = len(frame[columns].drop_duplicates()) if len(frame) else 0
+    needed = settings.k_min * settings.min_customers_per_cluster
+    if len(frame) < needed or not candidate_ks(len(frame), n_distinct, settings):
+        detail = (
+            f"{len(frame)} buyers ({n_distinct} distinct feature rows); clustering needs at least"
+            f" {needed} ({settings.min_customers_per_cluster} per cluster for k_min ="
+            f" {settings.k_min}) and more distinct rows than clusters"
+        )
+        model = {"columns": columns, "clusters": [], "candidates": []}
+        if previous is not None:  # carry the id counter over a failed run
+            model["next_cluster_id"] = json.loads(previous["model_json"])["next_cluster_id"]
+        row = {**base, "status": STATUS_TOO_FEW, "status_detail": detail, "chosen_k": None}
+        row |= {"n_clusters_matched": 0, "model_json": json.dumps(model, ensure_ascii=False)}
+        return _typed(row)
+
+    space = Space.fit(frame, columns, settings.mix_weight)
+    points = space.transform(frame[columns].to_numpy(float))
+    prior = json.loads(previous["model_json"]) if previous is not None else None
+    prior_points = prior_ids = None
+    if prior is not None:
+        centroids = {c["cluster_id"]: c["centroid"] for c in prior["clusters"]}
+        prior_ids = list(centroids)
+        prior_points = space.align(centroids)
+    k, fits, diagnostics = select_k(
+        points,
+        settings,
+        previous_k=None if prior_ids is None else len(prior_ids),
+        seed=prior_points,
+    )
+    fit = fits[k]
+    centers = fit.cluster_centers_
+    sizes = np.bincount(fit.labels_, minlength=k)
+    raw = space.inverse(centers)
+    zscores = pd.DataFrame((raw - space.mean) / space.scale, columns=columns)
+    monetary = raw[:, columns.index("log_monetary")]
+
+    fixed: dict[int, tuple[str, str]] = {}
+    ids: list[int | None] = [None] * k
+    if prior is None:
+        order = sorted(range(k), key=lambda i: (-monetary[i], -sizes[i], i))
+        for rank, i in enumerate(order):
+            ids[i] = rank + 1
+        next_id = k + 1
+        matched = {}
+    else:
+        matched = match_clusters(centers, prior_points, settings.match_max_distance)
+        by_id = {c["cluster_id"]: c for c in prior["clusters"]}
+        for new, old in matched.items():
+            ids[new] = prior_ids[old]
+            fixed[new] = (by_id[prior_ids[old]]["name_en"], by_id[prior_ids[old]]["name_zh"])
+        next_id = int(prior["next_cluster_id"])
+        for i in sorted(range(k), key=lambda i: (-monetary[i], -sizes[i], i)):
+            if ids[i] is None:
+                ids[i] = next_id
+                next_id += 1
+    codes = [cluster_code(int(i)) for i in ids]
+    names = unique_names(zscores, codes, fixed, settings.name_min_z)
+    clusters = []
+    for i in sorted(range(k), key=lambda i: ids[i]):
+        clusters.append(
+            {
+                "cluster_id": int(ids[i]),
+                "cluster_code": codes[i],
+                "name_en": names[i][0],
+                "name_zh": names[i][1],
+                "size": int(sizes[i]),
+                "is_matched": i in matched,
+                "centroid": {c: float(v) for c, v in zip(columns, raw[i], strict=True)},
+                "zscores": {c: float(v) for c, v in zip(columns, zscores.iloc[i], strict=True)},
+            }
+        )
+    model = {
+        "columns": columns,
+        "mean": space.mean.tolist(),
+        "scale": space.scale.tolist(),
+        "weight": space.weight.tolist(),
+        "next_cluster_id": next_id,
+        "candidates": diagnostics.to_dict(orient="records"),
+        "clusters": clusters,
+    }
+    detail = f"k = {k} chosen among {diagnostics['k'].tolist()} by silhouette"
+    if prior is not None:
+        detail += f"; {len(matched)} of {k} clusters matched to run {base['previous_run_number']}"
+    row = {**base, "status": STATUS_CLUSTERED, "status_detail": detail, "chosen_k": k}
+    row |= {"n_clusters_matched": len(matched), "model_json": json.dumps(model, ensure_ascii=False)}
+    return _typed(row)
+
+
+# typed empty outputs: an all-empty object column would reach the warehouse as type NULL
+ASSIGNMENT_TYPES = {
+    "one_id": "string",
+    "cluster_id": "int64",
+    "cluster_code": "string",
+    "cluster_name_en": "string",
+    "cluster_name_zh": "string",
+    "distance_to_centroid": "float64",
+}
+PROFILE_TYPES = {
+    "cluster_id": "int64",
+    "cluster_code": "string",
+    "cluster_name_en": "string",
+    "cluster_name_zh": "string",
+    "n_customers": "int64",
+    "customer_share": "float64",
+    "mean_recency_days": "float64",
+    "mean_purchase_days_365d": "float64",
+    "mean_net_spend_365d": "float64",
+    "mean_average_order_value": "float64",
+    "mean_discount_share": "float64",
+    "mean_coupon_share": "float64",
+    "mean_active_days_90d": "float64",
+    "top_category": "string",
+    "top_category_share": "float64",
+    "top_channel": "string",
+    "top_channel_share": "float64",
+    "distinguishing_features": "string",
+    "mean_distance_to_centroid": "float64",
+}
+
+
+def _empty(types: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in types.items()})
+
+
+def _model_of(runs: pd.DataFrame) -> tuple[pd.Series | None, dict | None]:
+    run = latest_run(runs)
+    if run is None:
+        return None, None
+    return run, json.loads(run["model_json"])
+
+
+def assign(frame: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Each buyer of a cluster_features frame to the nearest centroid of the latest run (the
+    KMeans labels of that run): one_id, cluster_id, cluster_code, cluster_name_en,
+    cluster_name_zh, distance_to_centroid (in the run's standardised, weighted units). Empty when
+    the latest run did not cluster."""
+    run, model = _model_of(runs)
+    if run is None or run["status"] != STATUS_CLUSTERED:
+        return _empty(ASSIGNMENT_TYPES)
+    space = Space(
+        model["columns"],
+        np.array(model["mean"]),
+        np.array(model["scale"]),
+        np.array(model["weight"]),
+    )
+    missing = set(space.columns) - set(frame.columns)
+    if missing:
+        raise ValueError(f"the features lack the run's columns {sorted(missing)}")
+    clusters = model["clusters"]
+    points = space.transform(frame[space.columns].to_numpy(float))
+    centers = space.transform(
+        np.array([[c["centroid"][f] for f in space.columns] for c in clusters])
+    )
+    distances = np.linalg.norm(points[:, None, :] - centers[None, :, :], axis=2)
+    nearest = distances.argmin(axis=1)
+    table = pd.DataFrame(clusters)
+    out = pd.DataFrame(
+        {
+            "one_id": frame["one_id"].to_numpy(),
+            "cluster_id": table["cluster_id"].to_numpy()[nearest],
+            "cluster_code": table["cluster_code"].to_numpy()[nearest],
+            "cluster_name_en": table["name_en"].to_numpy()[nearest],
+            "cluster_name_zh": table["name_zh"].to_numpy()[nearest],
+            "distance_to_centroid": distances[np.arange(len(points)), nearest],
+        }
+    )
+    return out.sort_values("one_id", ignore_index=True)
+
+
+def _label(feature: str, prefix: str) -> str:
+    return feature[len(prefix) :]
+
+
+def profiles(frame: pd.DataFrame, assignments: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Per cluster of the latest run: size and share of the buyers, means in readable units
+    (recency days, purchase days and net spend of the last 365 days, average order value,
+    discount and coupon shares, active days of the last 90 days), the top category and channel
+    (highest mean share), the names and the most distinguishing features with their z-scores."""
+    columns = list(PROFILE_TYPES)
+    run, model = _model_of(runs)
+    if run is None or run["status"] != STATUS_CLUSTERED or assignments.empty:
+        return _empty(PROFILE_TYPES)
+    data = frame.merge(assignments, on="one_id", validate="one_to_one")
+    categories = [c for c in frame.columns if c.startswith("category_share__")]
+    channels = [c for c in frame.columns if c.startswith("channel_share__")]
+    rows = []
+    for cluster in model["clusters"]:
+        part = data[data["cluster_id"] == cluster["cluster_id"]]
+        means = part.mean(numeric_only=True) if len(part) else pd.Series(dtype=float)
+        z = pd.Series(cluster["zscores"])
+        top = z.abs().sort_values(ascending=False, kind="stable").index[:3]
+        row = {
+            "cluster_id": cluster["cluster_id"],
+            "cluster_code": cluster["cluster_code"],
+            "cluster_name_en": cluster["name_en"],
+            "cluster_name_zh": cluster["name_zh"],
+            "n_customers": len(part),
+            "customer_share": len(part) / len(data),
+            "mean_recency_days": means.get("recency_days", np.nan),
+            "mean_purchase_days_365d": means.get("purchase_days_365d", np.nan),
+            "mean_net_spend_365d": means.get("net_spend_365d", np.nan),
+            "mean_average_order_value": means.get("average_order_value", np.nan),
+            "mean_discount_share": means.get("discount_share", np.nan),
+            "mean_coupon_share": means.get("coupon_share", np.nan),
+            "mean_active_days_90d": means.get("active_days_90d", np.nan),
+            "top_category": None,
+            "top_category_share": np.nan,
+            "top_channel": None,
+            "top_channel_share": np.nan,
+            "distinguishing_features": "; ".join(f"{f} {z[f]:+.2f}" for f in top),
+            "mean_distance_to_centroid": means.get("distance_to_centroid", np.nan),
+        }
+        for names, key, prefix in (
+            (categories, "top_category", "category_share__"),
+            (channels, "top_channel", "channel_share__"),
+        ):
+            if names and len(part):
+                best = means[names].astype(float).idxmax()
+                row[key] = _label(best, prefix)
+                row[f"{key}_share"] = float(means[best])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def diagnostics(runs: pd.DataFrame) -> pd.DataFrame:
+    """The latest run's diagnostics: one row per candidate k (silhouette, inertia, is_chosen,
+    is_seeded) with the run's status, chosen k and customers; a single row with k null when the
+    run did not cluster (status too_few_customers and its detail)."""
+    columns = ["run_number", "k", "silhouette", "inertia", "is_chosen", "is_seeded"]
+    columns += ["chosen_k", "n_customers", "status", "status_detail", "n_clusters_matched"]
+    columns += ["previous_run_number", "cluster_sizes"]
+    run, model = _model_of(runs)
+    if run is None:
+        raise ValueError("no clustering run to report (int_cluster_runs is empty)")
+    candidates = pd.DataFrame(model["candidates"])
+    if candidates.empty:
+        candidates = pd.DataFrame([{"k": np.nan, "silhouette": np.nan, "inertia": np.nan}])
+        candidates["is_chosen"] = False
+        candidates["is_seeded"] = False
+    sizes = ", ".join(f"{c['cluster_code']}: {c['size']}" for c in model["clusters"])
+    for key in ("run_number", "chosen_k", "n_customers", "status", "status_detail"):
+        candidates[key] = run[key]
+    candidates["n_clusters_matched"] = run["n_clusters_matched"]
+    candidates["previous_run_number"] = run["previous_run_number"]
+    candidates["cluster_sizes"] = sizes
+    out = candidates[columns].copy()
+    for column in ("run_number", "k", "chosen_k", "n_customers", "previous_run_number"):
+        out[column] = pd.to_numeric(out[column]).astype("Int64")
+    for column in ("is_chosen", "is_seeded"):
+        out[column] = out[column].astype(bool)
+    for column in ("status", "status_detail", "cluster_sizes"):
+        out[column] = out[column].astype("string")
+    return out

@@ -1,0 +1,170 @@
+"""Customer features as of any cutoff date for the step-4 models (clusters, propensity, lookalike).
+
+One function builds them from three day-level histories the warehouse provides
+(models/scores/histories): purchase days per channel group, purchase days per category and
+activity days on the web shop, app and mini-program. Because the histories are dated, the same
+function gives the features as of the as-of date (scoring) and as of an earlier date (training on
+a time split): a row dated after the cutoff is never read.
+
+Inputs (pandas DataFrames; dates as datetime64 or date):
+- people: one_id, first_seen_on - who exists; a person first seen after the cutoff is left out.
+- purchase_days: one_id, purchase_on, channel_group, n_orders, n_coupon_orders, gross_amount,
+  discount_amount, net_amount.
+- category_days: one_id, purchase_on, category_l1, net_amount.
+- activity_days: one_id, activity_on, n_events, n_product_views, n_add_to_carts.
+
+Output: one row per person, indexed by one_id, numeric columns only (no nulls). Definitions:
+- recency_days: days from the last purchase day to the cutoff (tenure_days + 1 for non-buyers);
+- purchase_days_Nd / net_spend_Nd: distinct purchase days and net spend in the N days up to and
+  including the cutoff (N in 30, 90, 365); purchase_days_total / net_spend_total: all history;
+- log_recency, log_frequency, log_monetary: log(1 + x) of recency_days, purchase_days_365d,
+  net_spend_365d (the "log RFM");
+- average_order_value: net spend per purchase day (0 for non-buyers);
+- discount_share: discount / gross amount over all purchases; coupon_share: orders with a coupon;
+- channel_share__<group>: share of net spend per channel group (marketplace, own_mall, store);
+- category_share__<category>: share of net spend per top-level category;
+- active_days_30d / active_days_90d, events_90d, product_views_30d, add_to_carts_30d;
+- days_since_last_activity: days from the last event day (tenure_days + 1 without events);
+- tenure_days: days since the person was first seen; has_purchased: 1 when they ever bought.
+
+`Histories` holds the four inputs and computes customer_features once per (cutoff, categories):
+propensity reads several cutoffs of the same histories, lookalike the as-of date's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CHANNEL_GROUPS = ("marketplace", "own_mall", "store")
+WINDOWS = (30, 90, 365)
+
+
+def _dated(frame: pd.DataFrame, column: str, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """The rows dated on or before the cutoff, with `days_ago` (0 = the cutoff day)."""
+    dates = pd.to_datetime(frame[column])
+    kept = frame.loc[dates <= cutoff].copy()
+    kept["days_ago"] = (cutoff - dates[dates <= cutoff]).dt.days.astype(int)
+    return kept
+
+
+def _share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    return (numerator / denominator.where(denominator > 0)).fillna(0.0)
+
+
+def customer_features(
+    people: pd.DataFrame,
+    purchase_days: pd.DataFrame,
+    category_days: pd.DataFrame,
+    activity_days: pd.DataFrame,
+    cutoff,
+    categories: list[str] | None = None,
+) -> pd.DataFrame:
+    """Features of every person first seen on or before `cutoff`, from data up to `cutoff`.
+
+    `categories` fixes the category_share columns (pass the training run's list when scoring);
+    by default every category in the data, sorted.
+    """
+    cutoff = pd.Timestamp(cutoff)
+    first_seen = pd.to_datetime(people["first_seen_on"])
+    population = people.loc[first_seen <= cutoff, ["one_id"]].drop_duplicates()
+    out = pd.DataFrame(index=pd.Index(population["one_id"], name="one_id"))
+    out["tenure_days"] = (cutoff - first_seen[first_seen <= cutoff]).dt.days.to_numpy()
+
+    purchases = _dated(purchase_days, "purchase_on", cutoff)
+    purchases = purchases[purchases["one_id"].isin(out.index)]
+    per_day = purchases.groupby(["one_id", "days_ago"], as_index=False)[
+        ["net_amount", "gross_amount", "discount_amount", "n_orders", "n_coupon_orders"]
+    ].sum()
+    buyers = per_day.groupby("one_id")
+    out["recency_days"] = buyers["days_ago"].min()
+    out["recency_days"] = out["recency_days"].fillna(out["tenure_days"] + 1)
+    out["purchase_days_total"] = buyers.size()
+    out["net_spend_total"] = buyers["net_amount"].sum()
+    for window in WINDOWS:
+        recent = per_day[per_day["days_ago"] < window].groupby("one_id")
+        out[f"purchase_days_{window}d"] = recent.size()
+        out[f"net_spend_{window}d"] = recent["net_amount"].sum()
+    out = out.fillna(0.0)
+    out["has_purchased"] = (out["purchase_days_total"] > 0).astype(float)
+    out["average_order_value"] = _share(out["net_spend_total"], out["purchase_days_total"])
+    totals = buyers[["gross_amount", "discount_amount", "n_orders", "n_coupon_orders"]].sum()
+    totals = totals.reindex(out.index).fillna(0.0)
+    out["discount_share"] = _share(totals["discount_amount"], totals["gross_amount"])
+    out["coupon_share"] = _share(totals["n_coupon_orders"], totals["n_orders"])
+    out["log_recency"] = np.log1p(out["recency_days"])
+    out["log_frequency"] = np.log1p(out["purchase_days_365d"])
+    out["log_monetary"] = np.log1p(out["net_spend_365d"].clip(lower=0))
+
+    by_channel = purchases.pivot_table(
+        index="one_id", columns="channel_group", values="net_amount", aggfunc="sum"
+    ).reindex(index=out.index, columns=list(CHANNEL_GROUPS))
+    channel_total = by_channel.fillna(0.0).sum(axis=1)
+    for group in CHANNEL_GROUPS:
+        out[f"channel_share__{group}"] = _share(by_channel[group].fillna(0.0), channel_total)
+
+    lines = _dated(category_days, "purchase_on", cutoff)
+    lines = lines[lines["one_id"].isin(out.index)]
+    if categories is None:
+        categories = sorted(lines["category_l1"].dropna().unique().tolist())
+    by_category = lines.pivot_table(
+        index="one_id", columns="category_l1", values="net_amount", aggfunc="sum"
+    ).reindex(index=out.index, columns=categories)
+    category_total = lines.groupby("one_id")["net_amount"].sum().reindex(out.index).fillna(0.0)
+    for category in categories:
+        out[f"category_share__{category}"] = _share(
+            by_category[category].fillna(0.0).clip(lower=0), category_total.clip(lower=0)
+        )
+
+    activity = _dated(activity_days, "activity_on", cutoff)
+    activity = activity[activity["one_id"].isin(out.index)]
+    active = activity.groupby("one_id")
+    last_active = active["days_ago"].min().reindex(out.index)
+    out["days_since_last_activity"] = last_active.fillna(out["tenure_days"] + 1)
+    for window in (30, 90):
+        out[f"active_days_{window}d"] = (
+            activity[activity["days_ago"] < window].groupby("one_id").size()
+        )
+    recent90 = activity[activity["days_ago"] < 90].groupby("one_id")
+    recent30 = activity[activity["days_ago"] < 30].groupby("one_id")
+    out["events_90d"] = recent90["n_events"].sum()
+    out["product_views_30d"] = recent30["n_product_views"].sum()
+    out["add_to_carts_30d"] = recent30["n_add_to_carts"].sum()
+    out = out.fillna(0.0).astype(float)
+    return out.sort_index()
+
+
+def feature_categories(features: pd.DataFrame) -> list[str]:
+    """The categories of a features frame's category_share columns, in column order."""
+    prefix = "category_share__"
+    return [column[len(prefix) :] for column in features.columns if column.startswith(prefix)]
+
+
+@dataclass
+class Histories:
+    """The inputs of customer_features: people (one_id, first_seen_on) and the three day-level
+    histories (see this module's docstring)."""
+
+    people: pd.DataFrame
+    purchase_days: pd.DataFrame
+    category_days: pd.DataFrame
+    activity_days: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        self._cache: dict = {}
+
+    def features(self, cutoff, categories: list[str] | None = None) -> pd.DataFrame:
+        """customer_features as of `cutoff`, computed once per (cutoff, categories)."""
+        key = (pd.Timestamp(cutoff), None if categories is None else tuple(categories))
+        if key not in self._cache:
+            self._cache[key] = customer_features(
+                self.people,
+                self.purchase_days,
+                self.category_days,
+                self.activity_days,
+                cutoff,
+                categories=categories,
+            )
+        return self._cache[key]
