@@ -1,8 +1,8 @@
 """Resolve components that break a limit or an override: links replayed strongest first.
 
 Thin: reads the conflicting links, the per-type limits and the forced separations, and calls
-persona.models.identity.resolve_conflicts (tested with pytest); one row per link with its fate and the
-cluster each end belongs to.
+persona.models.identity.resolve_conflicts (tested with pytest); one row per link with its fate and
+the cluster each end belongs to.
 """
 
 from persona.models.identity import resolve_conflicts

@@ -1,5 +1,5 @@
-"""The latest clustering run's diagnostics, one row per candidate k (persona.models.clusters.diagnostics);
-a single status row when the run could not cluster."""
+"""The latest clustering run's diagnostics, one row per candidate k
+(persona.models.clusters.diagnostics); a single status row when the run could not cluster."""
 
 from persona.models.clusters import diagnostics
 

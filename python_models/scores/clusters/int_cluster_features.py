@@ -1,4 +1,5 @@
-"""The clustering features of every buyer as of the as-of date (persona.models.clusters.buyer_features).
+"""The clustering features of every buyer as of the as-of date
+(persona.models.clusters.buyer_features).
 
 Thin: reads the people and the day-level histories (models/scores/histories) and returns,
 per buyer, the model features (log RFM, discount and coupon shares, log active days, channel and

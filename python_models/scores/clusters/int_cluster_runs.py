@@ -1,4 +1,5 @@
-"""The clustering runs, one row per build (persona.models.clusters.fit_run): incremental, append only.
+"""The clustering runs, one row per build (persona.models.clusters.fit_run): incremental, append
+only.
 
 Thin: reads the buyers' features and, on an incremental build, the earlier runs of this very table
 (the persisted centroids, ids and names), and appends this build's run. The earlier run seeds
