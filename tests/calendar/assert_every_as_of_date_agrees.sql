@@ -66,14 +66,18 @@
     {%- for node in graph.nodes.values() | sort(attribute='name')
         if node.resource_type == 'model' and node.name != 'int_as_of_date'
         and node.config.materialized != 'ephemeral' %}
-        {%- if node.unique_id in depends %}
-            {%- do listed.append(node) %}
-        {%- else %}
+        {%- set has_as_of_date = 'as_of_date' in node.columns %}
+        {%- if not has_as_of_date %}
             {%- set relation = adapter.get_relation(node.database, node.schema, node.alias or node.name) %}
             {%- if relation is not none %}
                 {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list %}
-                {%- if 'as_of_date' in columns %}{%- do unlisted.append(node.name) %}{%- endif %}
+                {%- set has_as_of_date = 'as_of_date' in columns %}
             {%- endif %}
+        {%- endif %}
+        {%- if has_as_of_date and node.unique_id in depends %}
+            {%- do listed.append(node) %}
+        {%- elif has_as_of_date %}
+            {%- do unlisted.append(node.name) %}
         {%- endif %}
     {%- endfor %}
 {%- endif %}

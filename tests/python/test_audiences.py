@@ -23,14 +23,14 @@ from make_raw_fixture import write_fixture
 
 from persona.consumers.audiences import ExportError, _check, export_audiences
 
-DEFINITIONS = PROJECT_DIR / "models" / "marts" / "audiences" / "_audiences__definitions.yml"
+DEFINITIONS = PROJECT_DIR / "models" / "activation" / "audiences" / "audience_definitions.yml"
 PHONE = re.compile(r"(?<![0-9a-f])(\+?86)?1[3-9][0-9]{9}(?![0-9a-f])")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 
 def _audiences() -> list[dict]:
     models = yaml.safe_load(DEFINITIONS.read_text())["models"]
-    (model,) = [m for m in models if m["name"] == "fct_audience_members"]
+    (model,) = [m for m in models if m["name"] == "int_audience_rule_members"]
     return model["config"]["meta"]["audiences"]
 
 

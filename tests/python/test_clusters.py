@@ -1,4 +1,4 @@
-"""Customer clustering (persona.models.clusters, python_models/clusters, models/marts/clusters).
+"""Customer clustering (persona.models.clusters; python_models and models/scores/clusters).
 
 Package tests run on synthetic feature frames with planted segments (fast); the sample tests read
 the default sample's warehouse: one mart row per buyer, the adjusted Rand index against the

@@ -4,7 +4,7 @@
   city, birth year and age agree with the generator's truth for >= 95% of the members that have
   them (and most members have them); no mart value of dim_customers is a raw phone or e-mail.
 - On the small fixture: a mart that selects a raw phone and e-mail makes the singular test
-  tests/marts/assert_no_raw_pii_in_marts.sql fail, naming exactly that mart and those columns,
+  tests/privacy/assert_no_raw_pii_in_marts.sql fail, naming exactly that mart and those columns,
   while dim_customers (hashed and masked) passes it.
 """
 
@@ -165,7 +165,7 @@ def test_no_raw_phone_or_email_in_dim_customers(warehouse: duckdb.DuckDBPyConnec
 
 
 LEAK_MODEL = """
-{{ config(contract={'enforced': false}) }}
+{{ config(schema='marts', access='public') }}
 -- a careless mart: the CRM's phone and e-mail in the clear
 select member_id, phone, email from {{ ref('stg_crm__members') }}
 """
@@ -173,9 +173,11 @@ select member_id, phone, email from {{ ref('stg_crm__members') }}
 
 def test_pii_scan_fails_on_a_mart_with_raw_phone(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    (project / "models" / "marts" / "zz_pii_leak.sql").write_text(LEAK_MODEL, encoding="utf-8")
+    (project / "models" / "core" / "customers" / "zz_pii_leak.sql").write_text(
+        LEAK_MODEL, encoding="utf-8"
+    )
     # a new mart is listed in the scan's depends_on, so that one build runs the scan after it
-    scan = project / "tests" / "marts" / "assert_no_raw_pii_in_marts.sql"
+    scan = project / "tests" / "privacy" / "assert_no_raw_pii_in_marts.sql"
     scan.write_text(
         scan.read_text(encoding="utf-8") + "\n-- depends_on: {{ ref('zz_pii_leak') }}\n",
         encoding="utf-8",

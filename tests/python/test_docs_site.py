@@ -25,7 +25,9 @@ from persona.consumers import docs_check
 # ---- the coverage check on a hand-written manifest (fast) ----
 
 
-def _model(name: str, path: str, description: str, columns: dict[str, str]) -> dict:
+def _model(
+    name: str, path: str, description: str, columns: dict[str, str], schema: str = "intermediate"
+) -> dict:
     folder = path.rsplit("/", 1)[0]
     return {
         "unique_id": f"model.persona.{name}",
@@ -34,7 +36,7 @@ def _model(name: str, path: str, description: str, columns: dict[str, str]) -> d
         "original_file_path": path,
         "patch_path": f"persona://{folder}/_models.yml",
         "description": description,
-        "config": {"schema": path.split("/")[1], "materialized": "table"},
+        "config": {"schema": schema, "materialized": "table"},
         "columns": {
             column: {"name": column, "description": text} for column, text in columns.items()
         },
@@ -44,15 +46,16 @@ def _model(name: str, path: str, description: str, columns: dict[str, str]) -> d
 def _tiny_manifest() -> dict:
     models = [
         # an intermediate model without a description (its columns need none)
-        _model("int_orders", "models/intermediate/int_orders.sql", "  ", {"x": ""}),
+        _model("int_orders", "models/core/sales/int_orders.sql", "  ", {"x": ""}),
         # a Python model with a description
-        _model("int_scores", "python_models/int_scores.py", "Scores.", {}),
-        # a mart with one undescribed column
+        _model("int_scores", "python_models/scores/x/int_scores.py", "Scores.", {}),
+        # a mart (schema marts, whatever its folder) with one undescribed column
         _model(
             "dim_people",
-            "models/marts/dim_people.sql",
+            "models/core/customers/dim_people.sql",
             "One row per person.",
             {"one_id": "The OneID.", "age": ""},
+            schema="marts",
         ),
     ]
     seed = {"unique_id": "seed.persona.s", "resource_type": "seed", "description": ""}
@@ -72,9 +75,9 @@ def test_docs_check_reports_a_model_and_a_mart_column_without_description() -> N
     coverage = docs_check.check_manifest(_tiny_manifest())
     assert coverage.problems == [
         "column age of mart dim_people has no description: add `description:` under "
-        "`- name: age` in models/marts/_models.yml",
-        "model int_orders (models/intermediate/int_orders.sql) has no description: add "
-        "`description:` to it in models/intermediate/_models.yml",
+        "`- name: age` in models/core/customers/_models.yml",
+        "model int_orders (models/core/sales/int_orders.sql) has no description: add "
+        "`description:` to it in models/core/sales/_models.yml",
     ]
     assert (coverage.models, coverage.marts, coverage.mart_columns) == (3, 1, 2)
     assert not coverage.catalog_checked
@@ -87,13 +90,14 @@ def test_docs_check_reports_warehouse_columns_missing_from_the_yaml() -> None:
     catalog = _catalog({"dim_people": ["ONE_ID", "age", "city"], "int_orders": ["x", "y"]})
     assert docs_check.check_manifest(manifest, catalog).problems == [
         "column city of mart dim_people is in the warehouse but undocumented: add "
-        "`- name: city` with a `description:` to dim_people's columns in models/marts/_models.yml"
+        "`- name: city` with a `description:` to dim_people's columns in "
+        "models/core/customers/_models.yml"
     ]
     # a documented column the warehouse lacks is stale; a mart never built cannot be checked
     catalog = _catalog({"dim_people": ["one_id"]})
     assert docs_check.check_manifest(manifest, catalog).problems == [
         "column age of mart dim_people is documented but not in the warehouse: remove or rename "
-        "it in models/marts/_models.yml"
+        "it in models/core/customers/_models.yml"
     ]
     unbuilt = docs_check.check_manifest(manifest, {"nodes": {}}).problems
     assert len(unbuilt) == 1 and "mart dim_people is not in catalog.json" in unbuilt[0]
