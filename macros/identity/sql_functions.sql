@@ -48,7 +48,9 @@
     identifier: the normal form, except for personal data (phone, e-mail: `is_pii` in
     identity_identifier_types), which marts carry only as the SHA-256 of the normal form.
     `identifier_display(type_column, value_column, is_pii_column)`: a masked form for people:
-    '138****8000' for a phone, 'j***@example.com' for an e-mail, the value otherwise.
+    '138****8000' for a mainland phone, '****4567' for a number with another country code (its
+    country code and length would say too much of a short number), 'j***@example.com' for an
+    e-mail, the value otherwise.
 -#}
 {% macro public_identifier_value(type_column, value_column, is_pii_column) -%}
     case when {{ is_pii_column }} then {{ persona.sha256(value_column) }} else {{ value_column }} end
@@ -57,8 +59,10 @@
 {% macro identifier_display(type_column, value_column, is_pii_column) -%}
     case
         when not {{ is_pii_column }} then {{ value_column }}
-        when {{ type_column }} = 'phone'
+        when {{ type_column }} = 'phone' and {{ value_column }} like '+86%'
             then {{ dbt.concat(['substring(' ~ value_column ~ ', 4, 3)', "'****'", dbt.right(value_column, 4)]) }}
+        when {{ type_column }} = 'phone'
+            then {{ dbt.concat(["'****'", dbt.right(value_column, 4)]) }}
         when {{ type_column }} = 'email'
             then {{ dbt.concat([
                 'substring(' ~ value_column ~ ', 1, 1)', "'***'",

@@ -1,16 +1,39 @@
 {#-
     Trimmed text, or null when the value is empty or one of var('null_strings') ("null", "undefined", ...).
-    Staging base models apply it once to every raw column (clean_strings); the other normalization
-    macros take such cleaned columns, so each raw value is cleaned exactly once.
+    Trimming removes every kind of blank at either end: spaces and tabs, line breaks, Unicode
+    spaces (no-break, ideographic 　), control characters and zero-width characters (U+200B,
+    U+FEFF, ...), so a value made only of them is empty (raw contract version 2). Staging base
+    models apply it once to every raw column (clean_strings); the other normalization macros take
+    such cleaned columns, so each raw value is cleaned exactly once.
 -#}
 {% macro clean_string(column) %}
     {%- set null_strings = var('null_strings') -%}
+    {%- set trimmed = persona.trim_blanks(column) -%}
     case
-        when lower(trim({{ column }})) in (
+        when lower({{ trimmed }}) in (
             {%- for value in null_strings %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor -%}
         ) then null
-        else trim({{ column }})
+        else {{ trimmed }}
     end
+{%- endmacro %}
+
+
+{#-
+    `trim_blanks(column)`: the text without blanks at either end: white space (\s), Unicode
+    separators (\p{Z}), control (\p{Cc}) and format characters (\p{Cf}: zero-width space,
+    joiners, byte-order mark). A value whose first and last characters are printable ASCII (most
+    values) skips the regular expression. The Python oracle is persona.dev.identifiers.trim_blanks.
+-#}
+{% macro trim_blanks(column) %}
+    {{- return(adapter.dispatch('trim_blanks', 'persona')(column)) -}}
+{% endmacro %}
+
+{% macro default__trim_blanks(column) -%}
+    (case
+        when ascii({{ column }}) between 33 and 126 and ascii({{ dbt.right(column, 1) }}) between 33 and 126
+            then {{ column }}
+        else {{ persona.regexp_replace_all(column, '^[\\s\\p{Z}\\p{Cc}\\p{Cf}]+|[\\s\\p{Z}\\p{Cc}\\p{Cf}]+$', '') }}
+    end)
 {%- endmacro %}
 
 

@@ -9,16 +9,22 @@
 {%- endmacro %}
 
 
-{#- Money in yuan from text, rounded to two decimals; null when empty or not a number. -#}
+{#- Money in yuan from text, rounded to two decimals; null when empty, not a number, or not a finite
+    amount below var('max_abs_amount') in size (infinity, NaN, a 20-digit export error): such a value
+    never stops the build, amount_reason names it. -#}
 {% macro parse_money(column) -%}
-    cast(round(try_cast({{ column }} as double), 2) as decimal(18, 2))
+    case
+        when abs(try_cast({{ column }} as double)) < {{ var('max_abs_amount') }}
+            then cast(round(try_cast({{ column }} as double), 2) as decimal(18, 2))
+    end
 {%- endmacro %}
 
 
-{#- A whole number from text ('3', '-1', '3.0'); null when empty, not a number, or fractional ('1.5'). -#}
+{#- A whole number from text ('3', '-1', '3.0'); null when empty, not a number, fractional ('1.5'),
+    or of more than 15 digits (it would not fit, and no quantity or line number is that large). -#}
 {% macro parse_integer(column) -%}
     case
-        when {{ persona.regexp_matches(column, '^[-+]?[0-9]+([.]0*)?$') }}
+        when {{ persona.regexp_matches(column, '^[-+]?[0-9]{1,15}([.]0*)?$') }}
             then cast(try_cast({{ column }} as double) as bigint)
     end
 {%- endmacro %}

@@ -37,7 +37,8 @@
 {%- endmacro %}
 
 
-{#- The reason an amount gives: unparseable_amount when text is present but not a number. -#}
+{#- The reason an amount gives: unparseable_amount when text is present but not a number,
+    amount_out_of_range when it is a number but not a finite amount below var('max_abs_amount'). -#}
 {% macro amount_reason(raw_column, required=true) -%}
     case
         {%- if required %}
@@ -45,6 +46,7 @@
         {%- endif %}
         when {{ raw_column }} is not null
             and try_cast({{ raw_column }} as double) is null then 'unparseable_amount'
+        when not abs(try_cast({{ raw_column }} as double)) < {{ var('max_abs_amount') }} then 'amount_out_of_range'
     end
 {%- endmacro %}
 

@@ -2,6 +2,7 @@
 {#-
     At execution time the test reads every model built into the marts schema (graph.nodes), asks the warehouse
     for its text columns and looks for values holding
+    - a number written with a country code (+852 9123 4567, +14155550132), 8 to 15 digits;
     - a mainland mobile number as a whole token (13800138000, 138 0013 8000, +86-138-0013-8000; not
       inside a longer run of letters and digits such as a hash), unless it is one of the placeholder
       numbers the identity guards block as nobody's phone (seed identity_blocked_values: 13888888888,
@@ -74,6 +75,9 @@
 {%- set loose_phone = '(^|' ~ boundary ~ ')(\\+?86[ -]?)?1[3-9][0-9]([ -]?[0-9]{4}){2}(' ~ boundary ~ '|$)' %}
 {%- set strict_phone = '(^|' ~ boundary ~ ')(\\+?86)?1[3-9][0-9]{9}(' ~ boundary ~ '|$)' %}
 {%- set email = '[^@[:space:]*]+@[^@[:space:]]+\\.[A-Za-z]{2,}' %}
+{#- a number written with another country code, in E.164 or grouped (+852 9123 4567, +1-415-555-0132) -#}
+{%- set international_phone = '(^|' ~ boundary ~ ')\\+[1-9][0-9]{0,3}([ -]?[0-9]{2,5}){2,5}(' ~ boundary ~ '|$)' %}
+{%- set strict_international_phone = '(^|' ~ boundary ~ ')\\+[1-9][0-9]{7,14}(' ~ boundary ~ '|$)' %}
 {%- set branches = [] %}
 {%- set placeholders = [] %}
 {%- if execute %}
@@ -108,6 +112,7 @@
     from {{ relation }}
     where
         {{ persona.regexp_matches(value, loose_phone) }}
+        or {{ persona.regexp_matches(value, international_phone) }}
         or {{ persona.regexp_matches(value, email) }}
                 {%- endset %}
                 {%- do branches.append(branch) %}
@@ -148,6 +153,7 @@ classified as (
         column_name,
         case
             when {{ persona.regexp_matches(without_placeholders.sql, strict_phone) }} then 'phone'
+            when {{ persona.regexp_matches(without_placeholders.sql, strict_international_phone) }} then 'phone'
             when {{ persona.regexp_matches('column_value', email) }} then 'email'
         end as pii_kind
     from joined

@@ -15,6 +15,7 @@ from persona.dev.identifiers import (
     normalize_string_id,
     scoped_buyer_id,
     scoped_openid,
+    trim_blanks,
 )
 
 E164 = "+8613800138000"
@@ -64,14 +65,33 @@ def test_phone_dirty_forms_normalize_to_e164(raw: object) -> None:
         "12800138000",  # second digit 2 is not a mobile range
         "02112345678",  # Shanghai landline
         "021-1234-5678",
-        "+1 415 555 0100",
-        "+44 7911 123456",
         "1380013800a",
         "86 1380013800",
         "tel:13800138000",
     ],
 )
 def test_phone_not_an_identifier(raw: object) -> None:
+    assert normalize_phone(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+1 415 555 0100", "+14155550100"),
+        ("+44 7911 123456", "+447911123456"),
+        ("00852 9123 4567", "+85291234567"),
+        ("(+886) 912-345-678", "+886912345678"),
+        ("＋８５３ ６６１２ ３４５６", "+85366123456"),
+    ],
+)
+def test_phone_with_another_country_code_keeps_it(raw: str, expected: str) -> None:
+    """Contract version 2: never re-prefixed with +86; idempotent."""
+    assert normalize_phone(raw) == expected
+    assert normalize_phone(expected) == expected
+
+
+@pytest.mark.parametrize("raw", ["+1 415", "+0 415 555 0100", "+86 21 1234 5678", "+852+9123"])
+def test_phone_with_a_country_code_still_needs_a_number(raw: str) -> None:
     assert normalize_phone(raw) is None
 
 
@@ -185,3 +205,22 @@ def test_valid_emails_survive_case_and_spaces(email: str) -> None:
     norm = normalize_email(email)
     if norm is not None:  # hypothesis may produce domains without a dot
         assert normalize_email(f"  {email.upper()} ") == norm
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\u200bM001\u00a0", "M001"),
+        ("\tM001\r\n", "M001"),
+        ("\ufeffM 001\u3000", "M 001"),
+        ("\t\n", None),
+        ("\u200b\u200c\u200d\u2060", None),
+        ("\x00\x1f", None),
+    ],
+)
+def test_blanks_of_every_kind_are_trimmed_and_alone_mean_empty(
+    raw: str, expected: str | None
+) -> None:
+    """Contract version 2: tabs, line breaks, Unicode and zero-width spaces count as empty."""
+    assert normalize_string_id(raw) == expected
+    assert trim_blanks(raw) == (expected or "")

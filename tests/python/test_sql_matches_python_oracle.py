@@ -2,8 +2,10 @@
 (persona.dev.identifiers).
 
 The macros are compiled once with `dbt compile --inline` and run in DuckDB over values drawn by
-hypothesis: every phone format of the raw contract around random mainland mobiles, e-mails with
-case and spaces, card numbers and device ids. Neither side rejects placeholders (a cashier's
+hypothesis: every phone format of the raw contract around random mainland mobiles and numbers
+written with other country codes (version 2), e-mails with case and spaces, card numbers and
+device ids, each wrapped in any blanks (tabs, line breaks, no-break, ideographic and zero-width
+spaces, a byte-order mark) or made only of them. Neither side rejects placeholders (a cashier's
 13800138000, a zeroed IDFA): staging checks syntax only and OneID's guards exclude them, so the
 normal forms agree everywhere, placeholders included.
 """
@@ -51,7 +53,18 @@ PHONE_FORMATS = [
     "{a}{b}{c}1",
     "021-{b}{c}",
     "abc{a}{b}{c}",
+    # other country codes (contract version 2): kept, never re-prefixed with +86
+    "+852 {b} {c}",
+    "00852{b}{c}",
+    "+1 ({a}{m}) {b}-{c}",
+    "+886 {a}{b}{c}",
+    "+44 {b}{c}{c}",
+    "+86 21 {b} {c}",
+    "852{b}{c}",
+    "+{a}+{b}{c}",
 ]
+#: blanks a value may arrive wrapped in (and values made only of them)
+BLANKS = ["", " ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u200b", "\ufeff", "\u200d", "\x00"]
 FULL_WIDTH = str.maketrans("0123456789+()-", "０１２３４５６７８９＋（）－")
 
 
@@ -78,16 +91,27 @@ mobile = st.tuples(
     st.integers(0, 9999),
     st.integers(0, 9999),
 )
-phone = st.builds(
-    lambda m, fmt, wide: (
-        fmt.format(a=f"{m[0]}{m[1]}", b=f"{m[2]:04d}", c=f"{m[3]:04d}").translate(FULL_WIDTH)
-        if wide
-        else fmt.format(a=f"{m[0]}{m[1]}", b=f"{m[2]:04d}", c=f"{m[3]:04d}")
-    ),
-    mobile,
-    st.sampled_from(PHONE_FORMATS),
-    st.booleans(),
-) | st.sampled_from(["", "null", "undefined", "NULL ", "none"])
+blanks = st.lists(st.sampled_from(BLANKS), max_size=3).map("".join)
+
+
+def _phone(m: tuple, fmt: str) -> str:
+    return fmt.format(a=f"{m[0]}{m[1]}", m=m[1], b=f"{m[2]:04d}", c=f"{m[3]:04d}")
+
+
+phone = (
+    st.builds(
+        lambda m, fmt, wide, before, after: (
+            before + (_phone(m, fmt).translate(FULL_WIDTH) if wide else _phone(m, fmt)) + after
+        ),
+        mobile,
+        st.sampled_from(PHONE_FORMATS),
+        st.booleans(),
+        blanks,
+        blanks,
+    )
+    | st.sampled_from(["", "null", "undefined", "NULL ", "none"])
+    | blanks
+)
 email = st.builds(
     lambda user, domain, tld, pad, upper: (
         f"{pad}{user}@{domain}{tld}{pad}".upper() if upper else f"{pad}{user}@{domain}{tld}{pad}"
@@ -95,7 +119,7 @@ email = st.builds(
     st.from_regex(r"[a-z0-9._]{1,8}", fullmatch=True),
     st.from_regex(r"[a-z]{1,6}", fullmatch=True),
     st.sampled_from([".com", ".cn", ".com.cn", "", "@x.com"]),
-    st.sampled_from(["", " ", "  "]),
+    st.sampled_from(["", " ", "  ", "\t", "\u200b", "\u3000\n"]),
     st.booleans(),
 )
 card = st.from_regex(r" ?[a-zA-Z]{0,3}[0-9]{3,8} ?", fullmatch=True)
@@ -116,6 +140,28 @@ def test_macros_agree_with_python_oracle(compiled_sql: str, rows: list[tuple[str
         assert got_card == normalize_member_card(raw_card), raw_card
         assert got_device == normalize_device_id(raw_device), raw_device
         assert (device_status == "valid") == (got_device is not None), raw_device
+
+
+def test_foreign_numbers_keep_their_country_code(compiled_sql: str) -> None:
+    phones = {
+        "+852 9123 4567": "+85291234567",
+        "00852 9123 4567": "+85291234567",
+        "+853 6612 3456": "+85366123456",
+        "+886 912 345 678": "+886912345678",
+        "+1 (415) 555-0132": "+14155550132",
+        "+1 138 0013 8000": "+113800138000",
+        "+86 138 0013 8000": "+8613800138000",
+        "+86 21 1234 5678": None,
+        "85291234567": None,
+        "\u200b\t": None,
+        "\u3000+852 9123 4567\ufeff": "+85291234567",
+    }
+    results = run_sql(compiled_sql, [(raw, None, None, None) for raw in phones])
+    for (raw, expected), got in zip(phones.items(), results, strict=True):
+        assert got[0] == expected == normalize_phone(raw), raw
+        assert got[1] == (
+            "valid" if expected else "missing" if raw.strip("\u200b\t") == "" else "malformed"
+        )
 
 
 def test_placeholders_are_staged_in_normal_form(compiled_sql: str) -> None:

@@ -9,7 +9,9 @@ Common rules
 * ``None``, a float NaN and the *null tokens* are not identifiers. A null token is a string that,
   after trimming, equals case-insensitively one of ``''``, ``'null'``, ``'undefined'``,
   ``'none'``, ``'nan'`` (:data:`NULL_TOKENS`); source systems write them for missing values.
-* "Trim" removes leading and trailing whitespace (``str.strip``).
+* "Trim" removes every blank at either end (:func:`trim_blanks`): white space, Unicode separators
+  (no-break, ideographic space), control and format characters (zero-width space and joiners, the
+  byte-order mark), as the SQL macro ``trim_blanks`` does. A value made only of them is empty.
 * Placeholders (a cashier's ``13800138000``, a zeroed IDFA) are valid identifiers here; telling
   a placeholder from a real identifier is the OneID guard's job, which needs frequencies.
 """
@@ -30,13 +32,32 @@ __all__ = [
     "normalize_string_id",
     "scoped_buyer_id",
     "scoped_openid",
+    "trim_blanks",
 ]
 
 #: Strings (compared after trimming, case-insensitively) that mean "no value".
 NULL_TOKENS: frozenset[str] = frozenset({"", "null", "undefined", "none", "nan"})
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_INTERNATIONAL = re.compile(r"[1-9][0-9]{7,14}")
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
+#: Unicode categories trimmed at either end: separators (Zs, Zl, Zp), control (Cc), format (Cf)
+_BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def _is_blank(character: str) -> bool:
+    return character.isspace() or unicodedata.category(character) in _BLANK_CATEGORIES
+
+
+def trim_blanks(text: str) -> str:
+    """``text`` without blanks at either end: white space, Unicode separators, control and format
+    characters (``\\u200b`` zero-width space, ``\\ufeff`` byte-order mark, ...)."""
+    start, end = 0, len(text)
+    while start < end and _is_blank(text[start]):
+        start += 1
+    while end > start and _is_blank(text[end - 1]):
+        end -= 1
+    return text[start:end]
 
 
 def _as_text(raw: object) -> str | None:
@@ -48,7 +69,7 @@ def _as_text(raw: object) -> str | None:
             return None
         if raw.is_integer():
             raw = int(raw)
-    text = str(raw).strip()
+    text = trim_blanks(str(raw))
     if text.lower() in NULL_TOKENS:
         return None
     return text
@@ -69,19 +90,23 @@ def normalize_string_id(raw: object) -> str | None:
 
 
 def normalize_phone(raw: object) -> str | None:
-    """Normal form of a phone number: E.164 ``+86`` followed by an 11-digit mainland mobile.
+    """Normal form of a phone number: E.164 (raw contract version 2).
 
     Rules, in order:
 
     1. None, NaN and null tokens give None. An int is read as its decimal digits.
     2. Unicode NFKC folding, so full-width digits and signs (``１３８``, ``＋``, ``（``) become
-       ASCII.
-    3. Trim; a value containing ``*`` is masked (``138****8000``) and gives None.
+       ASCII; trim.
+    3. A value containing ``*`` is masked (``138****8000``) and gives None; a value with any
+       character but digits, spaces, ``+``, ``-``, ``.``, ``(`` and ``)`` gives None.
     4. Remove the separators: whitespace, ``-``, ``.``, ``(`` and ``)``.
-    5. Strip one country prefix: ``+86`` (anywhere the rest is 11 digits), ``0086`` (15 digits in
-       all), ``86`` (13 digits in all), or a trunk ``0`` (12 digits in all).
-    6. What is left must be exactly 11 ASCII digits matching ``1[3-9]\\d{9}`` (a mainland
-       mobile); otherwise (landline, foreign number, too short or long, letters) None.
+    5. Written with a country code (``+`` or ``00`` first): code ``86`` must be followed by a
+       mainland mobile (a trunk ``0`` before it is allowed) and gives ``+86`` and its 11 digits; any
+       other code keeps it: ``+`` and 8 to 15 digits in all, not starting with 0 (``+852 9123 4567``
+       gives ``+85291234567``, never ``+86...``). A second ``+`` gives None.
+    6. Without a country code: strip ``86`` (13 digits in all) or a trunk ``0`` (12 digits in all);
+       what is left must be exactly 11 ASCII digits matching ``1[3-9]\\d{9}`` (a mainland mobile);
+       otherwise (landline, a foreign number whose code cannot be told, letters) None.
 
     So ``138 0013 8000``, ``+86-138-0013-8000``, ``8613800138000``, ``008613800138000``,
     ``013800138000`` and ``(+86)13800138000`` all give ``+8613800138000``. The function is
@@ -90,17 +115,21 @@ def normalize_phone(raw: object) -> str | None:
     text = _as_text(raw)
     if text is None:
         return None
-    text = unicodedata.normalize("NFKC", text).strip()
-    if "*" in text:
+    text = trim_blanks(unicodedata.normalize("NFKC", text))
+    if "*" in text or re.fullmatch(r"[0-9 +()\-.]+", text) is None or text.count("+") > 1:
         return None
     digits = _PHONE_SEPARATORS.sub("", text)
-    if digits.startswith("+"):
-        if not digits.startswith("+86"):
+    if digits.startswith(("+", "00")):
+        code_and_number = digits[1:] if digits.startswith("+") else digits[2:]
+        if not code_and_number.isdigit():
             return None
-        digits = digits[3:]
-    elif len(digits) == 15 and digits.startswith("0086"):
-        digits = digits[4:]
-    elif len(digits) == 13 and digits.startswith("86"):
+        if code_and_number.startswith("86"):
+            national = code_and_number[2:]
+            if national.startswith("0"):
+                national = national[1:]
+            return "+86" + national if _MOBILE.fullmatch(national) else None
+        return "+" + code_and_number if _INTERNATIONAL.fullmatch(code_and_number) else None
+    if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     elif len(digits) == 12 and digits.startswith("0"):
         digits = digits[1:]

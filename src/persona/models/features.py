@@ -43,11 +43,13 @@ WINDOWS = (30, 90, 365)
 
 
 def _dated(frame: pd.DataFrame, column: str, cutoff: pd.Timestamp) -> pd.DataFrame:
-    """The rows dated on or before the cutoff, with `days_ago` (0 = the cutoff day)."""
+    """The rows dated on or before the cutoff, with `days_ago` (0 = the cutoff day), in one fixed
+    order whatever order the warehouse delivered them in: floating-point sums depend on the order
+    of their terms, and the same data must give the same features to the last bit."""
     dates = pd.to_datetime(frame[column])
     kept = frame.loc[dates <= cutoff].copy()
     kept["days_ago"] = (cutoff - dates[dates <= cutoff]).dt.days.astype(int)
-    return kept
+    return kept.sort_values(list(frame.columns), kind="stable", ignore_index=True)
 
 
 def _share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

@@ -1,0 +1,64 @@
+"""Raw files are checked one by one before a table folder is read (raw contract version 2).
+
+dbt-duckdb loads `Plugin` (profiles.yml, `plugins:`) on every connection it opens; the plugin
+registers the SQL function `persona_raw_file_problem(path)`, which the raw-source hook
+(macros/raw/register_raw_sources.sql) calls for every data file of a table folder. It returns null
+for a readable Parquet file and otherwise what is wrong with it, so that the hook can stop the
+build with one message that names the file, instead of a decoder error that names none.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import weakref
+
+import pyarrow.parquet as pq
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+FUNCTION = "persona_raw_file_problem"
+#: connections the function is registered on, unregistered at exit: a Python function still
+#: held by an open DuckDB connection when the interpreter ends makes DuckDB print leak warnings
+_CONNECTIONS: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _unregister() -> None:
+    for conn in list(_CONNECTIONS):
+        # a closed connection has nothing left to remove
+        with contextlib.suppress(Exception):
+            conn.remove_function(FUNCTION)
+
+
+def raw_file_problem(path: str) -> str | None:
+    """None when `path` is a Parquet file whose every page decodes; else the reader's complaint.
+
+    Every row group is read (one at a time, so memory stays bounded by the largest row group):
+    a damaged page header or compressed page fails here, where reading the footer alone passes.
+    """
+    try:
+        parquet = pq.ParquetFile(path)
+        for index in range(parquet.num_row_groups):
+            parquet.read_row_group(index)
+    except Exception as error:  # any reader failure is a problem of this file, reported by name
+        message = " ".join(str(error).split())
+        return f"{type(error).__name__}: {message}"
+    return None
+
+
+class Plugin(BasePlugin):
+    """Registers persona's SQL functions on each DuckDB connection dbt opens."""
+
+    def configure_connection(self, conn) -> None:
+        conn.create_function(
+            FUNCTION,
+            raw_file_problem,
+            ["VARCHAR"],
+            "VARCHAR",
+            null_handling="special",
+            exception_handling="return_null",
+            side_effects=True,
+        )
+        # a connection type without weak references: nothing to clean up at exit
+        with contextlib.suppress(TypeError):
+            _CONNECTIONS.add(conn)

@@ -1,0 +1,339 @@
+"""Hostile input: each kind of broken export gets its outcome, never a crash or silent loss.
+
+One build over the small fixture plus one file per kind of hostile row (so every row can be traced
+to its kind by its file), then per kind the outcome: staged (with what value), quarantined with a
+named reason, or flagged. The reconciliation (rows in = staged + quarantined + duplicates) and the
+PII scan of the marts are dbt tests of that same build. File-level faults (a file that is not
+Parquet, a damaged Parquet file, leftovers whose names start with `.` or `_`) each get a build of
+their own that must stop with one message naming the file, or go on.
+
+The kinds, with their outcomes, are the table KINDS below; the issue's matrix grows here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import ANSI, run_dbt
+from make_raw_fixture import TABLES, write_fixture
+
+# (kind, table, row values, (base model, key column, key), expected: column -> value)
+# A key of None means "the row whose key column is null" (the key itself is the hostile value).
+KINDS: list[tuple[str, str, dict, tuple[str, str, str | None], dict]] = [
+    (
+        "phone with Hong Kong country code keeps it",
+        "crm_members",
+        {"member_id": "H01", "phone": "+852 9123 4567"},
+        ("base_crm__members", "member_id", "H01"),
+        {"phone": "+85291234567", "phone_status": "valid", "quarantine_reason": None},
+    ),
+    (
+        "phone with 00 international prefix keeps its code",
+        "crm_members",
+        {"member_id": "H02", "phone": "00853 6612 3456"},
+        ("base_crm__members", "member_id", "H02"),
+        {"phone": "+85366123456", "phone_status": "valid"},
+    ),
+    (
+        "phone with +1 is never made a mainland number",
+        "crm_members",
+        {"member_id": "H03", "phone": "+1 (415) 555-0132"},
+        ("base_crm__members", "member_id", "H03"),
+        {"phone": "+14155550132", "phone_status": "valid"},
+    ),
+    (
+        "phone made only of tabs and zero-width spaces is missing",
+        "crm_members",
+        {"member_id": "H04", "phone": "\t\u200b\u200b\n"},
+        ("base_crm__members", "member_id", "H04"),
+        {"phone": None, "phone_status": "missing"},
+    ),
+    (
+        "member id wrapped in ideographic and no-break spaces is trimmed",
+        "crm_members",
+        {"member_id": "\u3000H05\u00a0", "phone": "13800138055"},
+        ("base_crm__members", "member_id", "H05"),
+        {"phone": "+8613800138055", "quarantine_reason": None},
+    ),
+    (
+        "member id made only of a byte-order mark and line breaks is no key",
+        "crm_members",
+        {"member_id": "\ufeff\r\n", "phone": "13800138066", "member_card_no": "HOSTILE06"},
+        ("base_crm__members", "member_card_no", "HOSTILE06"),
+        {"member_id": None, "quarantine_reason": "missing_key"},
+    ),
+    (
+        "order amount infinity",
+        "ecommerce_orders",
+        {"order_id": "HA1", "order_amount": "inf"},
+        ("base_ecommerce__orders", "order_id", "HA1"),
+        {"order_amount": None, "quarantine_reason": "amount_out_of_range"},
+    ),
+    (
+        "order amount NaN is a null token (var null_strings): missing",
+        "ecommerce_orders",
+        {"order_id": "HA2", "order_amount": "NaN"},
+        ("base_ecommerce__orders", "order_id", "HA2"),
+        {"quarantine_reason": "missing_amount"},
+    ),
+    (
+        "order amount of 20 digits",
+        "ecommerce_orders",
+        {"order_id": "HA3", "order_amount": "12345678901234567890"},
+        ("base_ecommerce__orders", "order_id", "HA3"),
+        {"quarantine_reason": "amount_out_of_range"},
+    ),
+    (
+        "order amount beyond double range (1e400)",
+        "ecommerce_orders",
+        {"order_id": "HA4", "order_amount": "1e400"},
+        ("base_ecommerce__orders", "order_id", "HA4"),
+        {"quarantine_reason": "amount_out_of_range"},
+    ),
+    (
+        "discount of minus infinity on a good order",
+        "ecommerce_orders",
+        {"order_id": "HA5", "order_amount": "99.00", "discount_amount": "-Infinity"},
+        ("base_ecommerce__orders", "order_id", "HA5"),
+        {"quarantine_reason": "amount_out_of_range"},
+    ),
+    (
+        "mini-program order amount in scientific notation but in range is staged",
+        "miniprogram_orders",
+        {"order_id": "HA6", "order_amount": "1.999e2"},
+        ("base_miniprogram__orders", "order_id", "HA6"),
+        {"order_amount": 199.90, "quarantine_reason": None},
+    ),
+    (
+        "till amount of 1e20",
+        "pos_transactions",
+        {"txn_id": "HA7", "txn_amount": "1e20"},
+        ("base_pos__transactions", "txn_id", "HA7"),
+        {"quarantine_reason": "amount_out_of_range"},
+    ),
+    (
+        "line quantity of 20 digits",
+        "ecommerce_order_items",
+        {"order_id": "T100", "line_no": "7", "quantity": "12345678901234567890"},
+        ("base_ecommerce__order_items", "order_item_id", "T100#7"),
+        {"quantity": None, "quarantine_reason": "invalid_quantity"},
+    ),
+    (
+        "line unit price infinity",
+        "ecommerce_order_items",
+        {"order_id": "T100", "line_no": "8", "quantity": "1", "unit_price": "Infinity"},
+        ("base_ecommerce__order_items", "order_item_id", "T100#8"),
+        {"unit_price": None, "quarantine_reason": "amount_out_of_range"},
+    ),
+    (
+        "line number of 20 digits is no key",
+        "pos_transaction_items",
+        {"txn_id": "HB1", "line_no": "98765432109876543210", "quantity": "1"},
+        ("base_pos__transaction_items", "txn_id", "HB1"),
+        {"line_no": None, "quarantine_reason": "missing_key"},
+    ),
+    (
+        "satisfaction score of 20 digits is flagged, the ticket kept",
+        "cs_tickets",
+        {"ticket_id": "HC1", "satisfaction_score": "99999999999999999999"},
+        ("base_service__tickets", "ticket_id", "HC1"),
+        {"satisfaction_score": None, "quarantine_reason": None, "flag_reason": "invalid_value"},
+    ),
+]
+
+# a complete, valid row per table, which each kind overrides
+BASE_ROWS = {
+    "crm_members": {
+        "member_id": "",
+        "member_card_no": "",
+        "phone": "",
+        "email": "",
+        "full_name": "测试",
+        "gender": "F",
+        "birth_date": "1990-01-01",
+        "city": "上海",
+        "register_at": "2025-01-01T00:00:00Z",
+        "register_channel": "web",
+        "member_tier": "silver",
+        "sms_opt_in": "true",
+        "email_opt_in": "false",
+        "updated_at": "2025-02-01T00:00:00Z",
+    },
+    "ecommerce_orders": {
+        "platform": "tmall",
+        "buyer_id": "hostile_buyer",
+        "order_at": "2025-05-01T02:00:00Z",
+        "paid_at": "2025-05-01T02:05:00Z",
+        "status": "paid",
+        "order_amount": "10.00",
+        "discount_amount": "0",
+    },
+    "miniprogram_orders": {
+        "appid": "wxmall",
+        "openid": "o-hostile",
+        "order_at": "2025-05-01T02:00:00Z",
+        "paid_at": "2025-05-01T02:05:00Z",
+        "status": "paid",
+        "order_amount": "10.00",
+        "discount_amount": "0",
+    },
+    "pos_transactions": {
+        "store_id": "SH01",
+        "member_card_no": "",
+        "phone": "13800138077",
+        "txn_at_local": "2025-05-01 10:00:00",
+        "txn_amount": "10.00",
+        "discount_amount": "0",
+        "payment_method": "cash",
+        "is_return": "false",
+    },
+    "ecommerce_order_items": {"product_id": "P001", "quantity": "1", "unit_price": "10.00"},
+    "pos_transaction_items": {"product_id": "P001", "quantity": "1", "unit_price": "10.00"},
+    "cs_tickets": {
+        "channel": "hotline",
+        "phone": "13800138088",
+        "created_at": "2025-05-01T02:00:00Z",
+        "category": "consultation",
+    },
+}
+
+
+def write_kinds(raw: Path) -> None:
+    """The fixture, then one Parquet file per kind (hostile-NN.parquet in its table's folder)."""
+    write_fixture(raw)
+    for number, (_, table, values, _, _) in enumerate(KINDS, start=1):
+        columns = TABLES[table][0]
+        row = {column: "" for column in columns} | BASE_ROWS.get(table, {}) | values
+        arrays = [pa.array([row[column]], type=pa.string()) for column in columns]
+        pq.write_table(
+            pa.table(arrays, names=columns), raw / table / f"hostile-{number:02d}.parquet"
+        )
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `dbt build` (every dbt test included) over the fixture plus every kind; the warehouse."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    raw = tmp / "raw"
+    write_kinds(raw)
+    # leftovers that are not data: ignored by name (raw contract version 2)
+    (raw / "crm_members" / "_notes.csv").write_text("written by hand\n", encoding="utf-8")
+    (raw / "crm_members" / ".DS_Store").write_bytes(b"\x00\x01")
+    result = run_dbt(["build"], raw, tmp)
+    assert result.returncode == 0, ANSI.sub("", result.stdout)[-6000:]
+    return tmp / "w.duckdb"
+
+
+@pytest.mark.parametrize(
+    ("kind", "table", "values", "where", "expected"), KINDS, ids=[k[0] for k in KINDS]
+)
+def test_each_kind_has_its_outcome(
+    hostile_build: Path, kind, table, values, where, expected
+) -> None:
+    model, key_column, key = where
+    columns = ", ".join(expected)
+    with duckdb.connect(str(hostile_build), read_only=True) as con:
+        rows = con.sql(
+            f"select {columns} from staging.{model} where {key_column} = ? and _raw_file like ?",
+            params=[key, "%hostile-%"],
+        ).fetchall()
+    assert len(rows) == 1, (kind, rows)
+    got = dict(zip(expected, rows[0], strict=True))
+    for column, value in expected.items():
+        if isinstance(value, float):
+            assert got[column] is not None and float(got[column]) == pytest.approx(value), kind
+        else:
+            assert got[column] == value, (kind, column, got)
+
+
+def test_every_hostile_row_is_accounted_for(hostile_build: Path) -> None:
+    """Rows in = staged + quarantined + duplicates per table, hostile files included."""
+    with duckdb.connect(str(hostile_build), read_only=True) as con:
+        broken = con.sql(
+            "select source_table from marts.rpt_raw_reconciliation"
+            " where rows_in != rows_staged + rows_quarantined + rows_duplicate"
+        ).fetchall()
+        quarantined = dict(
+            con.sql(
+                "select reason_code, sum(row_count)"
+                " from marts.rpt_raw_quarantine_summary group by reason_code"
+            ).fetchall()
+        )
+    assert broken == []
+    assert quarantined["amount_out_of_range"] == 6  # HA1, HA3, HA4, HA5, HA7 and line T100#8
+
+
+def test_a_foreign_phone_is_shown_masked(hostile_build: Path) -> None:
+    with duckdb.connect(str(hostile_build), read_only=True) as con:
+        shown = con.sql(
+            "select phone_masked from marts.dim_customers where member_id = 'H01'"
+        ).fetchall()
+    assert shown == [("****4567",)]
+
+
+def _first_file(raw: Path, table: str) -> Path:
+    return sorted((raw / table).glob("*.parquet"))[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "make", "message"),
+    [
+        (
+            "a CSV in a table folder",
+            lambda raw: (raw / "crm_members" / "export.csv").write_text("a,b\n"),
+            "crm_members/export.csv is in the raw folder",
+        ),
+        (
+            "a JSON file in a table folder",
+            lambda raw: (raw / "web_events" / "events.json").write_text("{}"),
+            "web_events/events.json is in the raw folder",
+        ),
+        (
+            "a Parquet file with a damaged page header",
+            lambda raw: _damage(_first_file(raw, "ecommerce_orders"), raw / "ecommerce_orders"),
+            "ecommerce_orders/zz-damaged.parquet cannot be read",
+        ),
+        (
+            "a truncated Parquet file",
+            lambda raw: (raw / "cs_tickets" / "part-2.parquet").write_bytes(
+                _first_file(raw, "cs_tickets").read_bytes()[:200]
+            ),
+            "cs_tickets/part-2.parquet cannot be read",
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_bad_file_stops_the_build_naming_it(tmp_path: Path, kind, make, message) -> None:
+    raw = tmp_path / "raw"
+    write_fixture(raw)
+    make(raw)
+    result = run_dbt(["run", "-s", "base_crm__members"], raw, tmp_path)
+    output = ANSI.sub("", result.stdout)
+    assert result.returncode != 0, kind
+    assert message in output, output[-3000:]
+    assert "Traceback" not in output + result.stderr
+
+
+def _damage(source: Path, folder: Path) -> None:
+    """A copy of a good Parquet file whose first page header is scrambled (footer intact)."""
+    data = bytearray(source.read_bytes())
+    for index in range(4, 60):
+        data[index] = (data[index] * 7 + 13) % 256
+    (folder / "zz-damaged.parquet").write_bytes(bytes(data))
+
+
+def test_files_named_with_a_dot_or_underscore_are_not_data(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write_fixture(raw)
+    shutil.copy(_first_file(raw, "crm_members"), raw / "crm_members" / "_backup.parquet")
+    (raw / "crm_members" / ".~lock.export.csv#").write_text("lock")
+    result = run_dbt(["run", "-s", "base_crm__members"], raw, tmp_path)
+    assert result.returncode == 0, ANSI.sub("", result.stdout)[-3000:]
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        files = con.sql("select distinct _raw_file from staging.base_crm__members").fetchall()
+    assert [Path(f).name for (f,) in files] == ["export-0001.parquet"]
