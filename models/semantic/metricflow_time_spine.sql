@@ -3,6 +3,7 @@
     The series is long enough to reach 2100-01-01 from the earliest valid date; the days after the
     as-of date are cut, so the spine ends where the marts end (nothing later is in them).
 -#}
+{%- do persona.check_settings() -%}  {#- the date below is parsed here: a malformed one gets the clear message -#}
 {%- set first_day = var('earliest_valid_date') | string -%}
 {%- set n_days = (modules.datetime.date(2100, 1, 1) - modules.datetime.date.fromisoformat(first_day)).days %}
 

@@ -337,3 +337,55 @@ def test_files_named_with_a_dot_or_underscore_are_not_data(tmp_path: Path) -> No
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         files = con.sql("select distinct _raw_file from staging.base_crm__members").fetchall()
     assert [Path(f).name for (f,) in files] == ["export-0001.parquet"]
+
+
+def _orders_from_1997(raw: Path) -> None:
+    """A marketplace-only brand whose order history lies in 1997 (before earliest_valid_date)."""
+    write_fixture(raw, ["ecommerce_orders", "ecommerce_order_items", "products"])
+    table = pq.read_table(raw / "ecommerce_orders" / "export-0001.parquet").to_pydict()
+    table["order_at"] = [value.replace("2025", "1997") for value in table["order_at"]]
+    table["paid_at"] = ["" for _ in table["paid_at"]]
+    pq.write_table(pa.table(table), raw / "ecommerce_orders" / "export-0001.parquet")
+
+
+QUARANTINE_ONLY = ["build", "-s", "+rpt_raw_quarantine_summary", "--exclude-resource-type", "test"]
+
+
+def test_a_table_mostly_set_aside_ends_the_build_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = tmp_path / "raw"
+    _orders_from_1997(raw)
+    monkeypatch.delenv("PERSONA_EARLIEST_VALID_DATE", raising=False)
+    result = run_dbt(QUARANTINE_ONLY, raw, tmp_path)
+    output = ANSI.sub("", result.stdout)
+    assert result.returncode == 0, output[-3000:]
+    warning = next(line for line in output.splitlines() if "was set aside as" in line)
+    assert "100.0% of the raw table ecommerce_orders (3 rows)" in warning
+    assert "epoch_timestamp" in warning and "PERSONA_EARLIEST_VALID_DATE" in warning
+    # the setting, given to the build without editing a file, stages the history
+    monkeypatch.setenv("PERSONA_EARLIEST_VALID_DATE", "1990-01-01")
+    result = run_dbt(QUARANTINE_ONLY, raw, tmp_path)
+    assert result.returncode == 0 and "was set aside as" not in result.stdout
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from staging.stg_ecommerce__orders").fetchall() == [(3,)]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PERSONA_EARLIEST_VALID_DATE", "1990/01/01", "must be a date written YYYY-MM-DD"),
+        ("PERSONA_MAX_ABS_AMOUNT", "a lot", "must be a positive number of yuan"),
+        ("PERSONA_FUTURE_TOLERANCE_HOURS", "-5", "must be a whole number of hours"),
+    ],
+)
+def test_a_malformed_setting_stops_the_build_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    raw = tmp_path / "raw"
+    write_fixture(raw, ["products"])
+    monkeypatch.setenv(variable, value)
+    result = run_dbt(["run", "-s", "base_catalog__products"], raw, tmp_path)
+    output = ANSI.sub("", result.stdout)
+    assert result.returncode != 0
+    assert variable in output and message in output, output[-3000:]
