@@ -1,6 +1,17 @@
 -- one row per raw row that was quarantined (not staged) or flagged (staged with a warning)
 with unioned as (
     {{ persona.union_quarantined_rows() }}
+    union all
+    -- staged order lines without a staged order (flagged orphan_line)
+    select
+        source_table,
+        record_key,
+        reason_code,
+        action,
+        raw_file,
+        raw_row_number,
+        raw_record
+    from {{ ref('int_order_lines_orphaned') }}
 ),
 
 final as (

@@ -14,20 +14,30 @@ with counts as (
     {{ persona.union_raw_row_counts() }}
 ),
 
-final as (
+orphaned as (
     select
         source_table,
-        source_name,
-        staging_model,
-        table_order,
-        rows_in > 0 as has_data,
-        cast(rows_in as bigint) as rows_in,
-        cast(rows_staged as bigint) as rows_staged,
-        cast(rows_quarantined as bigint) as rows_quarantined,
-        cast(rows_duplicate as bigint) as rows_duplicate,
-        cast(rows_flagged as bigint) as rows_flagged,
-        rows_in = rows_staged + rows_quarantined + rows_duplicate as is_reconciled
+        count(*) as rows_orphaned
+    from {{ ref('int_order_lines_orphaned') }}
+    group by source_table
+),
+
+final as (
+    select
+        counts.source_table,
+        counts.source_name,
+        counts.staging_model,
+        counts.table_order,
+        counts.rows_in > 0 as has_data,
+        cast(counts.rows_in as bigint) as rows_in,
+        cast(counts.rows_staged as bigint) as rows_staged,
+        cast(counts.rows_quarantined as bigint) as rows_quarantined,
+        cast(counts.rows_duplicate as bigint) as rows_duplicate,
+        cast(counts.rows_flagged as bigint) as rows_flagged,
+        cast(coalesce(orphaned.rows_orphaned, 0) as bigint) as rows_orphaned,
+        counts.rows_in = counts.rows_staged + counts.rows_quarantined + counts.rows_duplicate as is_reconciled
     from counts
+    left join orphaned on counts.source_table = orphaned.source_table
 )
 
 select * from final

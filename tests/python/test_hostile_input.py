@@ -138,6 +138,20 @@ KINDS: list[tuple[str, str, dict, tuple[str, str, str | None], dict]] = [
         {"line_no": None, "quarantine_reason": "missing_key"},
     ),
     (
+        "order line whose order is missing is staged (and flagged orphan_line, below)",
+        "ecommerce_order_items",
+        {"order_id": "NO-SUCH-ORDER", "line_no": "1", "quantity": "1"},
+        ("base_ecommerce__order_items", "order_item_id", "NO-SUCH-ORDER#1"),
+        {"quarantine_reason": None, "is_duplicate": False},
+    ),
+    (
+        "order line of a quarantined order is staged (and flagged orphan_line, below)",
+        "ecommerce_order_items",
+        {"order_id": "HA1", "line_no": "1", "quantity": "1"},
+        ("base_ecommerce__order_items", "order_item_id", "HA1#1"),
+        {"quarantine_reason": None},
+    ),
+    (
         "satisfaction score of 20 digits is flagged, the ticket kept",
         "cs_tickets",
         {"ticket_id": "HC1", "satisfaction_score": "99999999999999999999"},
@@ -266,6 +280,27 @@ def test_every_hostile_row_is_accounted_for(hostile_build: Path) -> None:
         )
     assert broken == []
     assert quarantined["amount_out_of_range"] == 6  # HA1, HA3, HA4, HA5, HA7 and line T100#8
+    assert quarantined["orphan_line"] >= 2
+
+
+def test_orphan_lines_are_reported_not_lost(hostile_build: Path) -> None:
+    """A staged line without a staged order cannot reach fct_order_items: it is flagged in the
+    quarantine and counted in the reconciliation, never silently dropped."""
+    with duckdb.connect(str(hostile_build), read_only=True) as con:
+        flagged = con.sql(
+            "select record_key from intermediate.int_raw_rows_quarantined"
+            " where reason_code = 'orphan_line' and raw_file like '%hostile-%' order by 1"
+        ).fetchall()
+        orphaned = con.sql(
+            "select rows_orphaned from marts.rpt_raw_reconciliation"
+            " where source_table = 'ecommerce_order_items'"
+        ).fetchall()[0][0]
+        in_facts = con.sql(
+            "select count(*) from marts.fct_order_items"
+            " where order_item_id in ('NO-SUCH-ORDER#1', 'HA1#1')"
+        ).fetchall()[0][0]
+    assert flagged == [("HA1#1",), ("NO-SUCH-ORDER#1",)]
+    assert orphaned >= 2 and in_facts == 0
 
 
 def test_a_foreign_phone_is_shown_masked(hostile_build: Path) -> None:
