@@ -1,7 +1,7 @@
 {#-
     The one point in time every model is computed as of, OneID included. It is decided once, by
     models/calendar/int_as_of_date.sql; every other model reads it through these macros (SQL) or
-    persona.models.as_of.as_of_date (Python models).
+    persona.models.runtime.as_of_date (Python models).
 
     `as_of_var()`: var('as_of') (default: the PERSONA_AS_OF environment variable) checked to be a
       date 'YYYY-MM-DD', or '' when unset. A malformed value stops the build with a clear message.

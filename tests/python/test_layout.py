@@ -102,7 +102,7 @@ def test_the_project_is_one_way(parsed_nodes: dict[str, dict]) -> None:
     assert layout_problems(parsed_nodes, declared_stages()) == []
 
 
-def test_every_stage_folder_is_declared_and_in_order() -> None:
+def test_every_stage_folder_is_declared() -> None:
     stages = declared_stages()
     assert stages[0] == "staging" and len(stages) == len(set(stages))
     for root in ROOTS:
@@ -112,7 +112,7 @@ def test_every_stage_folder_is_declared_and_in_order() -> None:
         assert set(folders) <= set(stages), (root, sorted(set(folders) - set(stages)))
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
     configured = [key for key in project["models"]["persona"] if not key.startswith("+")]
-    assert configured == stages, "models: config in dbt_project.yml lists the stages in order"
+    assert set(configured) <= set(stages), "models: config in dbt_project.yml names only stages"
     # singular tests mirror the stages (plus the project-wide kinds)
     tests = {p.name for p in (PROJECT_DIR / "tests").iterdir() if p.is_dir()}
     assert tests - set(stages) <= {"generic", "golden", "privacy", "python", "fixtures"}
