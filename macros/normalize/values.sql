@@ -56,6 +56,18 @@
 {%- endmacro %}
 
 
+{#- `vocabulary_rank(column, values)`: the position (1, 2, ...) of the value in the vocabulary list,
+    0 when it is outside it; for rules such as "the copy further along the order's life wins". -#}
+{% macro vocabulary_rank(column, values) -%}
+    case lower({{ column }})
+        {%- for value in values %}
+        when '{{ value }}' then {{ loop.index }}
+        {%- endfor %}
+        else 0
+    end
+{%- endmacro %}
+
+
 {#- Gender: M/男/male -> 'M', F/女/female -> 'F', U/unknown/empty -> null. -#}
 {% macro normalize_gender(column) -%}
     case

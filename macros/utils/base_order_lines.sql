@@ -10,13 +10,14 @@
         elsewhere a quantity below 1 is quarantined as invalid_quantity.
 -#}
 {% macro base_order_lines(source_relation, parent_key, line_key, allow_negative_quantity=false) -%}
+{%- set raw_columns = [parent_key, 'line_no', 'product_id', 'quantity', 'unit_price'] %}
 with source as (
     select * from {{ source_relation }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([parent_key, 'line_no', 'product_id', 'quantity', 'unit_price']) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -29,6 +30,7 @@ typed as (
         product_id,
         {{ persona.parse_integer('quantity') }} as quantity,
         {{ persona.parse_money('unit_price') }} as unit_price,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number,
         {{ persona.amount_reason('unit_price') }} as unit_price_reason
@@ -59,7 +61,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag([parent_key, 'line_no'], '_raw_file, _raw_row_number') }} as is_duplicate
+        {{ persona.duplicate_flags([parent_key, 'line_no'], '') }}
     from checked
 )
 

@@ -52,18 +52,64 @@
 
 
 {#-
-    True for every copy of a key after the first, among rows that are not quarantined.
-    `key_columns`: list of column names; `order_by`: which copy is kept (the first).
+    `content_hash(columns)`: one number per row from the cleaned raw values of `columns` (a list of
+    names), equal for two rows exactly when their contents are equal. It tells a harmless repeat
+    (at-least-once delivery) from two versions of one key that disagree, and picks a survivor among
+    disagreeing copies without looking at file names. Delivery metadata (`ingested_at`: when a
+    copy arrived) is not content: an event delivered twice is the same event.
 -#}
-{% macro duplicate_flag(key_columns, order_by) -%}
+{% macro content_hash(columns) %}
+    {%- set content = columns | reject('equalto', 'ingested_at') | list -%}
+    {{- return(adapter.dispatch('content_hash', 'persona')(content)) -}}
+{% endmacro %}
+
+{% macro default__content_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append("coalesce(" ~ dbt.safe_cast(column, dbt.type_string()) ~ ", '<null>')") -%}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}
+
+{% macro duckdb__content_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__content_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+
+{#-
+    `duplicate_flags(key_columns, survivor_order)`: two columns over the rows that are not
+    quarantined, partitioned by `key_columns`:
+    - `is_duplicate`: true for every copy of a key but the survivor;
+    - `has_conflicting_copies`: true for every copy of a key whose copies do not all have the same
+      content (`_content_hash`), so one version wins over another: the losing copies are reported
+      as `conflicting_duplicate` in the quarantine (int_raw_rows_quarantined).
+    The survivor is the first copy by `survivor_order` (a table's own rule: the latest paid time,
+    the latest launch date, a withdrawal over a grant; '' when the table has none), then by the
+    content hash, so the choice between disagreeing copies never depends on file names or row order.
+    File and row order only choose between copies whose contents are identical.
+-#}
+{% macro duplicate_flags(key_columns, survivor_order) -%}
+    {%- set partition -%}
+        partition by quarantine_reason is null, {{ key_columns | join(', ') }}
+    {%- endset -%}
     coalesce(
         quarantine_reason is null
         and row_number() over (
-            partition by quarantine_reason is null, {{ key_columns | join(', ') }}
-            order by {{ order_by }}
+            {{ partition }}
+            order by {% if survivor_order %}{{ survivor_order }}, {% endif %}_content_hash, _raw_file, _raw_row_number
         ) > 1,
         false
-    )
+    ) as is_duplicate,
+    coalesce(
+        quarantine_reason is null
+        and min(_content_hash) over ({{ partition }}) != max(_content_hash) over ({{ partition }}),
+        false
+    ) as has_conflicting_copies
 {%- endmacro %}
 
 
@@ -92,14 +138,23 @@
 {% endmacro %}
 
 
-{#- The quarantined and flagged rows of every staged raw table, as one `union all` (see int_raw_rows_quarantined). -#}
+{#- The quarantined and flagged rows of every staged raw table, and the losing copies of keys whose copies
+    disagree (`conflicting_duplicate`, action `superseded`), as one `union all` (see int_raw_rows_quarantined). -#}
 {% macro union_quarantined_rows() -%}
     {%- for table in persona.staged_raw_tables() %}
     select
         '{{ table.table }}' as source_table,
         base_rows.record_key,
-        coalesce(base_rows.quarantine_reason, base_rows.flag_reason) as reason_code,
-        case when base_rows.quarantine_reason is not null then 'quarantined' else 'flagged' end as action,
+        case
+            when base_rows.quarantine_reason is not null then base_rows.quarantine_reason
+            when base_rows.is_duplicate then 'conflicting_duplicate'
+            else base_rows.flag_reason
+        end as reason_code,
+        case
+            when base_rows.quarantine_reason is not null then 'quarantined'
+            when base_rows.is_duplicate then 'superseded'
+            else 'flagged'
+        end as action,
         base_rows._raw_file as raw_file,
         base_rows._raw_row_number as raw_row_number,
         {{ persona.row_to_json('raw_rows') }} as raw_record
@@ -111,12 +166,14 @@
     where
         base_rows.quarantine_reason is not null
         or (base_rows.flag_reason is not null and not base_rows.is_duplicate)
+        or (base_rows.is_duplicate and base_rows.has_conflicting_copies)
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
 
-{#- Row counts per staged raw table: in, staged, quarantined, duplicate, flagged (see rpt_raw_reconciliation). -#}
+{#- Row counts per staged raw table: in, staged, quarantined, duplicate (of which conflicting), flagged
+    (see rpt_raw_reconciliation). -#}
 {% macro union_raw_row_counts() -%}
     {%- for table in persona.staged_raw_tables() %}
     select
@@ -128,6 +185,10 @@
         (select count(*) from {{ ref('stg_' ~ table.model) }}) as rows_staged,
         (select count(*) from {{ ref('base_' ~ table.model) }} where quarantine_reason is not null) as rows_quarantined,
         (select count(*) from {{ ref('base_' ~ table.model) }} where is_duplicate) as rows_duplicate,
+        (
+            select count(*) from {{ ref('base_' ~ table.model) }}
+            where is_duplicate and has_conflicting_copies
+        ) as rows_conflicting,
         (
             select count(*) from {{ ref('base_' ~ table.model) }}
             where quarantine_reason is null and not is_duplicate and flag_reason is not null

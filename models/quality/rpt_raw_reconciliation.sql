@@ -33,6 +33,7 @@ final as (
         cast(counts.rows_staged as bigint) as rows_staged,
         cast(counts.rows_quarantined as bigint) as rows_quarantined,
         cast(counts.rows_duplicate as bigint) as rows_duplicate,
+        cast(counts.rows_conflicting as bigint) as rows_conflicting,
         cast(counts.rows_flagged as bigint) as rows_flagged,
         cast(coalesce(orphaned.rows_orphaned, 0) as bigint) as rows_orphaned,
         counts.rows_in = counts.rows_staged + counts.rows_quarantined + counts.rows_duplicate as is_reconciled

@@ -26,6 +26,7 @@
 -- depends_on: {{ ref('rpt_identity_size_distribution') }}
 -- depends_on: {{ ref('rpt_raw_quarantine_summary') }}
 -- depends_on: {{ ref('rpt_raw_reconciliation') }}
+-- depends_on: {{ ref('rpt_consent_issues') }}
 -- depends_on: {{ ref('dim_customer_clv') }}
 -- depends_on: {{ ref('rpt_clv_fits') }}
 -- depends_on: {{ ref('rpt_clv_backtest') }}

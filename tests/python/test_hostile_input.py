@@ -13,6 +13,7 @@ The kinds, with their outcomes, are the table KINDS below; the issue's matrix gr
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import ANSI, run_dbt
 from make_raw_fixture import TABLES, write_fixture
+
+# the columns of a valid web event without its id, time and type
+WEB = {"cookie_id": "c-hostile", "event_type": "page_view", "page_url": "/home"}
 
 # (kind, table, row values, (base model, key column, key), expected: column -> value)
 # A key of None means "the row whose key column is null" (the key itself is the hostile value).
@@ -158,6 +162,192 @@ KINDS: list[tuple[str, str, dict, tuple[str, str, str | None], dict]] = [
         ("base_service__tickets", "ticket_id", "HC1"),
         {"satisfaction_score": None, "quarantine_reason": None, "flag_reason": "invalid_value"},
     ),
+    # -- duplicates: identical copies are repeats; disagreeing copies are reported, and the survivor
+    #    follows the table's rule or the content, never the file name (the later file wins here)
+    (
+        "identical copy of an order in two files: the first file's copy is kept",
+        "ecommerce_orders",
+        {"order_id": "HD1"},
+        ("base_ecommerce__orders", "order_id", "HD1"),
+        {"is_duplicate": False, "has_conflicting_copies": False},
+    ),
+    (
+        "identical copy of an order in two files: the second is a plain repeat",
+        "ecommerce_orders",
+        {"order_id": "HD1"},
+        ("base_ecommerce__orders", "order_id", "HD1"),
+        {"is_duplicate": True, "has_conflicting_copies": False},
+    ),
+    (
+        "order copy that says paid loses to a later file's copy that says refunded",
+        "ecommerce_orders",
+        {"order_id": "HD2", "status": "paid"},
+        ("base_ecommerce__orders", "order_id", "HD2"),
+        {"is_duplicate": True, "has_conflicting_copies": True},
+    ),
+    (
+        "order copy that says refunded survives although its file comes later",
+        "ecommerce_orders",
+        {"order_id": "HD2", "status": "refunded"},
+        ("base_ecommerce__orders", "order_id", "HD2"),
+        {"is_duplicate": False, "has_conflicting_copies": True, "status": "refunded"},
+    ),
+    (
+        "mini-program order copy paid earlier loses to the copy paid later",
+        "miniprogram_orders",
+        {"order_id": "HD3", "paid_at": "2025-05-01T02:05:00Z", "order_amount": "10.00"},
+        ("base_miniprogram__orders", "order_id", "HD3"),
+        {"is_duplicate": True, "has_conflicting_copies": True},
+    ),
+    (
+        "mini-program order copy paid later survives with its amount",
+        "miniprogram_orders",
+        {"order_id": "HD3", "paid_at": "2025-05-01T03:00:00Z", "order_amount": "12.00"},
+        ("base_miniprogram__orders", "order_id", "HD3"),
+        {"is_duplicate": False, "order_amount": 12.0},
+    ),
+    (
+        "web event repeated with a different type: the later-timed copy is superseded",
+        "web_events",
+        {"event_id": "HE1", **WEB, "event_at": "2025-05-01T02:00:05Z"},
+        ("base_web__events", "event_id", "HE1"),
+        {"is_duplicate": True, "has_conflicting_copies": True},
+    ),
+    (
+        "web event repeated with a different type: the earliest copy survives",
+        "web_events",
+        {"event_id": "HE1", **WEB, "event_type": "product_view", "event_at": "2025-05-01T02:00Z"},
+        ("base_web__events", "event_id", "HE1"),
+        {"is_duplicate": False, "event_type": "product_view"},
+    ),
+    (
+        "two lines with one key and different quantities: one survives, the other is reported",
+        "pos_transaction_items",
+        {"txn_id": "S1", "line_no": "91", "quantity": "2"},
+        ("base_pos__transaction_items", "txn_item_id", "S1#91"),
+        {"has_conflicting_copies": True, "quarantine_reason": None},
+    ),
+    (
+        "two lines with one key and different quantities: the second copy",
+        "pos_transaction_items",
+        {"txn_id": "S1", "line_no": "91", "quantity": "3"},
+        ("base_pos__transaction_items", "txn_item_id", "S1#91"),
+        {"has_conflicting_copies": True, "quarantine_reason": None},
+    ),
+    # -- consent: a withdrawal is never lost (outcomes per person in test_consent_is_conservative)
+    (
+        "member version granting SMS at the same time as one withdrawing it is superseded",
+        "crm_members",
+        {"member_id": "HK1", "sms_opt_in": "true"},
+        ("base_crm__members", "member_id", "HK1"),
+        {"is_duplicate": True, "has_conflicting_copies": True},
+    ),
+    (
+        "member version withdrawing SMS at the same time as a grant survives",
+        "crm_members",
+        {"member_id": "HK1", "sms_opt_in": "false"},
+        ("base_crm__members", "member_id", "HK1"),
+        {"is_duplicate": False, "is_sms_opt_in": False},
+    ),
+    (
+        "member with a staged SMS grant",
+        "crm_members",
+        {"member_id": "HK2", "sms_opt_in": "yes"},
+        ("base_crm__members", "member_id", "HK2"),
+        {"is_sms_opt_in": True, "quarantine_reason": None},
+    ),
+    (
+        "the same member's SMS withdrawal dated 2099 is set aside (and still counts)",
+        "crm_members",
+        {"member_id": "HK2", "sms_opt_in": "否", "updated_at": "2099-01-01T00:00:00Z"},
+        ("base_crm__members", "member_id", "HK2"),
+        {"is_sms_opt_in": False, "quarantine_reason": "future_timestamp"},
+    ),
+    (
+        "member whose latest SMS opt-in is unreadable",
+        "crm_members",
+        {"member_id": "HK3", "sms_opt_in": "maybe"},
+        ("base_crm__members", "member_id", "HK3"),
+        {"is_sms_opt_in": None, "quarantine_reason": None},
+    ),
+    # -- timestamps, encodings, vocabularies, identifiers of other types
+    (
+        "order time with a +08:00 offset is converted to UTC",
+        "ecommerce_orders",
+        {"order_id": "HT1", "order_at": "2025-05-01T10:00:00+08:00"},
+        ("base_ecommerce__orders", "order_id", "HT1"),
+        {"order_at": datetime(2025, 5, 1, 2, 0), "quarantine_reason": None},
+    ),
+    (
+        "order time in epoch milliseconds is read",
+        "ecommerce_orders",
+        {"order_id": "HT2", "order_at": "1746064800000"},
+        ("base_ecommerce__orders", "order_id", "HT2"),
+        {"order_at": datetime(2025, 5, 1, 2, 0), "quarantine_reason": None},
+    ),
+    (
+        "order time written as a word is unparseable",
+        "ecommerce_orders",
+        {"order_id": "HT3", "order_at": "yesterday"},
+        ("base_ecommerce__orders", "order_id", "HT3"),
+        {"quarantine_reason": "unparseable_timestamp"},
+    ),
+    (
+        "order status outside the vocabulary is flagged, the order kept",
+        "ecommerce_orders",
+        {"order_id": "HV1", "status": "delivered-ish"},
+        ("base_ecommerce__orders", "order_id", "HV1"),
+        {"quarantine_reason": None, "flag_reason": "unknown_vocabulary"},
+    ),
+    (
+        "order status in capitals with blanks is the vocabulary's value",
+        "ecommerce_orders",
+        {"order_id": "HV2", "status": " PAID\u200b"},
+        ("base_ecommerce__orders", "order_id", "HV2"),
+        {"status": "paid", "flag_reason": None},
+    ),
+    (
+        "mojibake city (UTF-8 read as Latin-1 upstream) is kept as given, not a crash",
+        "crm_members",
+        {"member_id": "HM1", "city": "ä¸Šæµ·"},
+        ("base_crm__members", "member_id", "HM1"),
+        {"city": "ä¸Šæµ·", "quarantine_reason": None},
+    ),
+    (
+        "e-mail in capitals with blanks is lower-cased and trimmed",
+        "crm_members",
+        {"member_id": "HM2", "email": "  Alice.Hostile@Example.CN\u3000"},
+        ("base_crm__members", "member_id", "HM2"),
+        {"email": "alice.hostile@example.cn"},
+    ),
+    (
+        "e-mail without a dot after the @ is no identifier",
+        "crm_members",
+        {"member_id": "HM3", "email": "alice@localhost"},
+        ("base_crm__members", "member_id", "HM3"),
+        {"email": None, "quarantine_reason": None},
+    ),
+    (
+        "member card in lower case is upper-cased",
+        "crm_members",
+        {"member_id": "HM4", "member_card_no": " vip-00042 "},
+        ("base_crm__members", "member_id", "HM4"),
+        {"member_card_no": "VIP-00042"},
+    ),
+    (
+        "marketplace buyer id is scoped by its platform",
+        "ecommerce_orders",
+        {"order_id": "HI1", "platform": "JD", "buyer_id": "jd_buyer_7"},
+        ("base_ecommerce__orders", "order_id", "HI1"),
+        {"buyer_id": "jd:jd_buyer_7", "platform": "jd"},
+    ),
+    (
+        "masked phone on a till transaction is no identifier",
+        "pos_transactions",
+        {"txn_id": "HI2", "phone": "138****8000"},
+        ("base_pos__transactions", "txn_id", "HI2"),
+        {"phone": None, "quarantine_reason": None},
+    ),
 ]
 
 # a complete, valid row per table, which each kind overrides
@@ -251,10 +441,11 @@ def test_each_kind_has_its_outcome(
 ) -> None:
     model, key_column, key = where
     columns = ", ".join(expected)
+    number = next(n for n, k in enumerate(KINDS, start=1) if k[0] == kind)
     with duckdb.connect(str(hostile_build), read_only=True) as con:
         rows = con.sql(
             f"select {columns} from staging.{model} where {key_column} = ? and _raw_file like ?",
-            params=[key, "%hostile-%"],
+            params=[key, f"%/hostile-{number:02d}.parquet"],
         ).fetchall()
     assert len(rows) == 1, (kind, rows)
     got = dict(zip(expected, rows[0], strict=True))
@@ -301,6 +492,63 @@ def test_orphan_lines_are_reported_not_lost(hostile_build: Path) -> None:
         ).fetchall()[0][0]
     assert flagged == [("HA1#1",), ("NO-SUCH-ORDER#1",)]
     assert orphaned >= 2 and in_facts == 0
+
+
+def test_conflicting_copies_are_reported_with_their_survivor(hostile_build: Path) -> None:
+    """Each losing copy of a key whose copies disagree is in the quarantine as
+    conflicting_duplicate (action superseded) and counted in rows_conflicting; identical copies
+    are plain repeats and reported nowhere."""
+    with duckdb.connect(str(hostile_build), read_only=True) as con:
+        superseded = con.sql(
+            "select source_table, record_key, action from intermediate.int_raw_rows_quarantined"
+            " where reason_code = 'conflicting_duplicate' and raw_file like '%hostile-%'"
+            " order by 1, 2"
+        ).fetchall()
+        counted = dict(
+            con.sql(
+                "select source_table, rows_conflicting from marts.rpt_raw_reconciliation"
+                " where rows_conflicting > 0"
+            ).fetchall()
+        )
+        staged = con.sql(
+            "select status from staging.stg_ecommerce__orders where order_id = 'HD2'"
+        ).fetchall()
+    assert superseded == [
+        ("crm_members", "HK1@2025-02-01 00:00:00", "superseded"),
+        ("ecommerce_orders", "HD2", "superseded"),
+        ("miniprogram_orders", "HD3", "superseded"),
+        ("pos_transaction_items", "S1#91", "superseded"),
+        ("web_events", "HE1", "superseded"),
+    ]
+    for table, _, _ in superseded:
+        assert counted[table] >= 1, table
+    assert staged == [("refunded",)]
+
+
+def test_consent_is_conservative(hostile_build: Path) -> None:
+    """A withdrawal is never lost: one at the same time as a grant, one in a row set aside for
+    its 2099 date, and an unreadable latest opt-in each make SMS consent "no", with the reason."""
+    with duckdb.connect(str(hostile_build), read_only=True) as con:
+        consents = con.sql(
+            "select customers.member_id, consents.is_sms_opt_in, consents.sms_consent_issue"
+            " from marts.dim_customers as customers"
+            " inner join intermediate.int_customer_consents_resolved as consents"
+            " using (one_id) where customers.member_id in ('HK1', 'HK2', 'HK3') order by 1"
+        ).fetchall()
+        reported = con.sql(
+            "select consent_issue, persons from marts.rpt_consent_issues"
+            " where channel = 'sms' order by 1"
+        ).fetchall()
+    assert consents == [
+        ("HK1", False, "contradictory_at_same_time"),
+        ("HK2", False, "refusal_in_set_aside_row"),
+        ("HK3", False, "unreadable_decision"),
+    ]
+    assert {issue for issue, persons in reported if persons >= 1} >= {
+        "contradictory_at_same_time",
+        "refusal_in_set_aside_row",
+        "unreadable_decision",
+    }
 
 
 def test_a_foreign_phone_is_shown_masked(hostile_build: Path) -> None:

@@ -1,15 +1,22 @@
--- per OneID, what the person allows as of the as-of date: the latest CRM record's SMS and e-mail
--- opt-ins (latest wins), and whether a WeCom contact added by then is still in place
-with members as (
+-- per OneID, what the person allows as of the as-of date: per channel the latest CRM marketing
+-- decision (latest wins; at one time a withdrawal wins; a withdrawal in a set-aside row wins
+-- whenever it was made), with the reason when the answer is "no" because rows were unusable or
+-- contradictory; and whether a WeCom contact added by then is still in place
+with decisions as (
     select
-        {{ persona.one_id_coalesce('stg_crm__members') }} as one_id,
-        members.member_version_id,
-        members.is_sms_opt_in,
-        members.is_email_opt_in,
-        members.updated_at
-    from {{ ref('stg_crm__members') }} as members
-    {{- persona.one_id_joins('stg_crm__members', 'members') }}
-    where {{ persona.on_or_before_as_of('members.updated_at') }}
+        clusters.one_id,
+        decisions.channel,
+        decisions.decision,
+        decisions.recorded_at,
+        decisions.set_aside_reason
+    from {{ ref('stg_crm__consent_decisions') }} as decisions
+    inner join {{ ref('int_identity_clusters') }} as clusters
+        on
+            clusters.identifier_type = 'member_id'
+            and decisions.member_id = clusters.identifier_value
+    where
+        decisions.set_aside_reason is not null
+        or {{ persona.on_or_before_as_of('decisions.recorded_at') }}
 ),
 
 contacts as (
@@ -22,25 +29,64 @@ contacts as (
     where {{ persona.on_or_before_as_of('contacts.added_at') }}
 ),
 
-latest_member_records as (
+latest_times as (
     select
         one_id,
-        is_sms_opt_in,
-        is_email_opt_in,
-        updated_at,
-        row_number() over (partition by one_id order by updated_at desc, member_version_id desc) as recency_rank
-    from members
-    where one_id is not null
+        channel,
+        max(recorded_at) as latest_recorded_at
+    from decisions
+    where set_aside_reason is null
+    group by one_id, channel
+),
+
+per_channel as (
+    select
+        decisions.one_id,
+        decisions.channel,
+        max(latest_times.latest_recorded_at) as latest_recorded_at,
+        -- the latest decisions (one time; several copies may disagree)
+        count(distinct case when decisions.recorded_at = latest_times.latest_recorded_at then decisions.decision end)
+        > 1 as is_contradictory,
+        coalesce(bool_and(decisions.decision = 'granted') filter (
+            where decisions.recorded_at = latest_times.latest_recorded_at
+        ), false) as is_latest_granted,
+        coalesce(bool_or(decisions.decision = 'unreadable') filter (
+            where decisions.recorded_at = latest_times.latest_recorded_at
+        ), false) as is_latest_unreadable,
+        -- a set-aside row that does not grant: when it was made cannot be trusted, so it may be the latest
+        coalesce(bool_or(decisions.decision != 'granted') filter (
+            where decisions.set_aside_reason is not null
+        ), false) as has_set_aside_refusal
+    from decisions
+    left join latest_times
+        on decisions.one_id = latest_times.one_id and decisions.channel = latest_times.channel
+    group by decisions.one_id, decisions.channel
+),
+
+resolved as (
+    select
+        one_id,
+        channel,
+        latest_recorded_at,
+        is_latest_granted and not has_set_aside_refusal as is_opt_in,
+        case
+            when has_set_aside_refusal then 'refusal_in_set_aside_row'
+            when is_contradictory then 'contradictory_at_same_time'
+            when is_latest_unreadable then 'unreadable_decision'
+        end as consent_issue
+    from per_channel
 ),
 
 consents as (
     select
         one_id,
-        is_sms_opt_in,
-        is_email_opt_in,
-        updated_at as consent_updated_at
-    from latest_member_records
-    where recency_rank = 1
+        coalesce(bool_or(is_opt_in) filter (where channel = 'sms'), false) as is_sms_opt_in,
+        coalesce(bool_or(is_opt_in) filter (where channel = 'email'), false) as is_email_opt_in,
+        max(consent_issue) filter (where channel = 'sms') as sms_consent_issue,
+        max(consent_issue) filter (where channel = 'email') as email_consent_issue,
+        max(latest_recorded_at) as consent_updated_at
+    from resolved
+    group by one_id
 ),
 
 -- a contact deleted after the as-of date was still in place on it
@@ -69,6 +115,8 @@ final as (
         people.one_id,
         coalesce(consents.is_sms_opt_in, false) as is_sms_opt_in,
         coalesce(consents.is_email_opt_in, false) as is_email_opt_in,
+        consents.sms_consent_issue,
+        consents.email_consent_issue,
         consents.consent_updated_at,
         coalesce(wecom.has_wecom, false) as has_wecom,
         wecom.first_wecom_added_at

@@ -1,15 +1,16 @@
 {{ config(materialized="table") }}
 -- every raw app event, typed and normalized (local time to UTC), with the reason it cannot be staged
+{%- set raw_columns = [
+    'event_id', 'device_id', 'platform', 'member_id', 'login_phone', 'event_name', 'product_id',
+    'event_at_local', 'app_version', 'ingested_at', 'time_zone'
+] %}
 with source as (
     select * from {{ source('app', 'app_events') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'event_id', 'device_id', 'platform', 'member_id', 'login_phone', 'event_name',
-            'product_id', 'event_at_local', 'app_version', 'ingested_at', 'time_zone'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -34,6 +35,7 @@ typed as (
         ) }} as event_at_reason,
         {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
         app_version,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -58,10 +60,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(
-            ['event_id'],
-            'event_at, ingested_at, _raw_file, _raw_row_number'
-        ) }} as is_duplicate
+        {{ persona.duplicate_flags(['event_id'], 'event_at, ingested_at') }}
     from checked
 )
 

@@ -1,15 +1,15 @@
 {{ config(materialized="table") }}
 -- every raw product row, typed, with the reason it cannot be staged (if any)
+{%- set raw_columns = [
+    'product_id', 'product_name', 'category_l1', 'category_l2', 'brand', 'list_price', 'launched_on'
+] %}
 with source as (
     select * from {{ source('catalog', 'products') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'product_id', 'product_name', 'category_l1', 'category_l2', 'brand', 'list_price',
-            'launched_on'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -24,6 +24,7 @@ typed as (
         brand,
         {{ persona.parse_money('list_price') }} as list_price,
         {{ persona.parse_date('launched_on') }} as launched_on,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -43,10 +44,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(
-            ['product_id'],
-            'launched_on desc nulls last, _raw_file, _raw_row_number'
-        ) }} as is_duplicate
+        {{ persona.duplicate_flags(['product_id'], 'launched_on desc nulls last') }}
     from checked
 )
 

@@ -1,16 +1,16 @@
 {{ config(materialized="table") }}
 -- every raw CRM member row, typed and normalized, with the reason it cannot be staged (if any)
+{%- set raw_columns = [
+    'member_id', 'member_card_no', 'phone', 'email', 'full_name', 'gender', 'birth_date', 'city',
+    'register_at', 'register_channel', 'member_tier', 'sms_opt_in', 'email_opt_in', 'updated_at'
+] %}
 with source as (
     select * from {{ source('crm', 'crm_members') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'member_id', 'member_card_no', 'phone', 'email', 'full_name', 'gender', 'birth_date',
-            'city', 'register_at', 'register_channel', 'member_tier', 'sms_opt_in', 'email_opt_in',
-            'updated_at'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -39,6 +39,7 @@ typed as (
         ) }} as register_at_reason,
         {{ persona.in_vocabulary('gender', var('vocabulary')['gender']) }}
         or gender is null as is_known_gender,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -66,7 +67,11 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['member_id', 'updated_at'], '_raw_file, _raw_row_number') }} as is_duplicate
+        {#- two versions at one time that disagree on consent: the withdrawal wins (raw contract v2) -#}
+        {{ persona.duplicate_flags(
+            ['member_id', 'updated_at'],
+            'coalesce(is_sms_opt_in, false), coalesce(is_email_opt_in, false)'
+        ) }}
     from checked
 )
 

@@ -1,15 +1,16 @@
 {{ config(materialized="table") }}
 -- every raw marketplace order, typed and normalized, with the reason it cannot be staged (if any)
+{%- set raw_columns = [
+    'order_id', 'platform', 'buyer_id', 'member_id', 'receiver_phone', 'order_at', 'paid_at',
+    'status', 'order_amount', 'discount_amount', 'coupon_code'
+] %}
 with source as (
     select * from {{ source('ecommerce', 'ecommerce_orders') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'order_id', 'platform', 'buyer_id', 'member_id', 'receiver_phone', 'order_at',
-            'paid_at', 'status', 'order_amount', 'discount_amount', 'coupon_code'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -42,6 +43,7 @@ typed as (
             {{ persona.amount_reason('order_amount') }},
             {{ persona.amount_reason('discount_amount', required=false) }}
         ) as quarantine_reason,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -63,10 +65,9 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(
-            ['order_id'],
-            'paid_at desc nulls last, _raw_file, _raw_row_number'
-        ) }} as is_duplicate
+        {#- a copy paid later, then one further along the order's life (refunded over paid), survives -#}
+        {%- set status_rank = persona.vocabulary_rank('status', var('vocabulary')['order_status']) %}
+        {{ persona.duplicate_flags(['order_id'], 'paid_at desc nulls last, ' ~ status_rank ~ ' desc') }}
     from checked
 )
 

@@ -1,15 +1,16 @@
 {{ config(materialized="table") }}
 -- every raw campaign touch, typed and normalized, with the reason it cannot be staged (if any)
+{%- set raw_columns = [
+    'touch_id', 'campaign_id', 'channel', 'variant', 'phone', 'device_id', 'openid', 'appid',
+    'email', 'sent_at', 'opened_at', 'clicked_at'
+] %}
 with source as (
     select * from {{ source('marketing', 'campaign_touches') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'touch_id', 'campaign_id', 'channel', 'variant', 'phone', 'device_id', 'openid',
-            'appid', 'email', 'sent_at', 'opened_at', 'clicked_at'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -46,6 +47,7 @@ typed as (
             end,
             {{ persona.timestamp_reason('sent_at', persona.parse_utc_timestamp('sent_at')) }}
         ) as quarantine_reason,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -67,7 +69,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['touch_id'], '_raw_file, _raw_row_number') }} as is_duplicate
+        {{ persona.duplicate_flags(['touch_id'], '') }}
     from checked
 )
 

@@ -1,15 +1,16 @@
 {{ config(materialized="table") }}
 -- every raw mini-program event, typed and normalized, with the reason it cannot be staged (if any)
+{%- set raw_columns = [
+    'event_id', 'appid', 'openid', 'unionid', 'phone', 'event_name', 'page_path', 'product_id',
+    'event_at', 'ingested_at'
+] %}
 with source as (
     select * from {{ source('miniprogram', 'miniprogram_events') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'event_id', 'appid', 'openid', 'unionid', 'phone', 'event_name', 'page_path',
-            'product_id', 'event_at', 'ingested_at'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -30,6 +31,7 @@ typed as (
         {{ persona.parse_utc_timestamp('event_at') }} as event_at,
         {{ persona.timestamp_reason('event_at', persona.parse_utc_timestamp('event_at')) }} as event_at_reason,
         {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -51,10 +53,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(
-            ['event_id'],
-            'event_at, ingested_at, _raw_file, _raw_row_number'
-        ) }} as is_duplicate
+        {{ persona.duplicate_flags(['event_id'], 'event_at, ingested_at') }}
     from checked
 )
 

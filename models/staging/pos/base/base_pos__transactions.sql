@@ -1,15 +1,16 @@
 {{ config(materialized="table") }}
 -- every raw till transaction, typed (store-local time to UTC), with the reason it cannot be staged
+{%- set raw_columns = [
+    'txn_id', 'store_id', 'member_card_no', 'phone', 'txn_at_local', 'txn_amount',
+    'discount_amount', 'payment_method', 'is_return', 'time_zone'
+] %}
 with source as (
     select * from {{ source('pos', 'pos_transactions') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'txn_id', 'store_id', 'member_card_no', 'phone', 'txn_at_local', 'txn_amount',
-            'discount_amount', 'payment_method', 'is_return', 'time_zone'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -35,6 +36,7 @@ typed as (
             {{ persona.amount_reason('txn_amount') }},
             {{ persona.amount_reason('discount_amount', required=false) }}
         ) as quarantine_reason,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -51,7 +53,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['txn_id'], '_raw_file, _raw_row_number') }} as is_duplicate
+        {{ persona.duplicate_flags(['txn_id'], '') }}
     from checked
 )
 

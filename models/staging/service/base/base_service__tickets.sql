@@ -1,15 +1,16 @@
 {{ config(materialized="table") }}
 -- every raw service ticket, typed and normalized, with the reason it cannot be staged (if any)
+{%- set raw_columns = [
+    'ticket_id', 'channel', 'member_id', 'phone', 'openid', 'appid', 'created_at', 'category',
+    'satisfaction_score'
+] %}
 with source as (
     select * from {{ source('service', 'cs_tickets') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'ticket_id', 'channel', 'member_id', 'phone', 'openid', 'appid', 'created_at',
-            'category', 'satisfaction_score'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -34,6 +35,7 @@ typed as (
             case when ticket_id is null then 'missing_key' end,
             {{ persona.timestamp_reason('created_at', persona.parse_utc_timestamp('created_at')) }}
         ) as quarantine_reason,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -57,7 +59,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(['ticket_id'], '_raw_file, _raw_row_number') }} as is_duplicate
+        {{ persona.duplicate_flags(['ticket_id'], '') }}
     from checked
 )
 

@@ -1,16 +1,16 @@
 {{ config(materialized="table") }}
 -- every raw website event, typed and normalized, with the reason it cannot be staged (if any)
+{%- set raw_columns = [
+    'event_id', 'cookie_id', 'member_id', 'event_type', 'page_url', 'product_id', 'search_term',
+    'event_at', 'user_agent', 'utm_source', 'utm_medium', 'utm_campaign', 'ingested_at'
+] %}
 with source as (
     select * from {{ source('web', 'web_events') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'event_id', 'cookie_id', 'member_id', 'event_type', 'page_url', 'product_id',
-            'search_term', 'event_at', 'user_agent', 'utm_source', 'utm_medium', 'utm_campaign',
-            'ingested_at'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -33,6 +33,7 @@ typed as (
         utm_source,
         utm_medium,
         utm_campaign,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -54,10 +55,7 @@ checked as (
 final as (
     select
         *,
-        {{ persona.duplicate_flag(
-            ['event_id'],
-            'event_at, ingested_at, _raw_file, _raw_row_number'
-        ) }} as is_duplicate
+        {{ persona.duplicate_flags(['event_id'], 'event_at, ingested_at') }}
     from checked
 )
 

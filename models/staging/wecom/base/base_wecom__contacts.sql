@@ -1,14 +1,15 @@
 {{ config(materialized="table") }}
 -- every raw WeCom contact, typed and normalized, with the reason it cannot be staged (if any)
+{%- set raw_columns = [
+    'external_userid', 'unionid', 'staff_id', 'remark_phone', 'added_at', 'deleted_at'
+] %}
 with source as (
     select * from {{ source('wecom', 'wecom_contacts') }}
 ),
 
 cleaned as (
     select
-        {{ persona.clean_strings([
-            'external_userid', 'unionid', 'staff_id', 'remark_phone', 'added_at', 'deleted_at'
-        ]) }},
+        {{ persona.clean_strings(raw_columns) }},
         _raw_file,
         _raw_row_number
     from source
@@ -30,6 +31,7 @@ typed as (
             case when external_userid is null then 'missing_key' end,
             {{ persona.timestamp_reason('added_at', persona.parse_utc_timestamp('added_at')) }}
         ) as quarantine_reason,
+        {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
     from cleaned
@@ -48,7 +50,7 @@ final as (
     select
         *,
         -- one row per customer: the latest addition (a re-added customer keeps one row)
-        {{ persona.duplicate_flag(['wecom_userid'], 'added_at desc, _raw_file, _raw_row_number') }} as is_duplicate
+        {{ persona.duplicate_flags(['wecom_userid'], 'added_at desc') }}
     from checked
 )
 
