@@ -15,6 +15,9 @@ import weakref
 
 import pyarrow.parquet as pq
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt_common.exceptions import DbtRuntimeError
+
+from persona.models.resources import resource_problems
 
 FUNCTION = "persona_raw_file_problem"
 #: connections the function is registered on, unregistered at exit: a Python function still
@@ -47,7 +50,13 @@ def raw_file_problem(path: str) -> str | None:
 
 
 class Plugin(BasePlugin):
-    """Registers persona's SQL functions on each DuckDB connection dbt opens."""
+    """Registers persona's SQL functions on each DuckDB connection dbt opens, after checking the
+    build's resource settings (persona.models.resources), which DuckDB applies right after."""
+
+    def initialize(self, plugin_config) -> None:
+        problems = resource_problems()
+        if problems:
+            raise DbtRuntimeError("\n".join(problems))
 
     def configure_connection(self, conn) -> None:
         conn.create_function(
