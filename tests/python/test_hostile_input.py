@@ -185,9 +185,9 @@ KINDS: list[tuple[str, str, dict, tuple[str, str, str | None], dict]] = [
         {"page_url": "https://shop.example.com/account?email=[email]&ref=sms"},
     ),
     (
-        "ID-card number in a search term is masked",
+        "ID-card number (valid check digit, as the PII scan wants) in a search term is masked",
         "web_events",
-        {"event_id": "HP3", "event_type": "search", "search_term": "身份证11010119900307123X查询"},
+        {"event_id": "HP3", "event_type": "search", "search_term": "身份证110101199003071233查询"},
         ("base_web__events", "event_id", "HP3"),
         {"search_term": "身份证[id_card]查询", "quarantine_reason": None},
     ),
