@@ -99,9 +99,10 @@ order by hop, source_model
 
 {#- The public key 'type:value' of an identifier given in normal form (hashed when personal data). -#}
 {% macro explain_identifier_key(identifier_type, identifier_value) -%}
+    {%- set value = "'" ~ identifier_value | replace("'", "''") ~ "'" %}
     (
         select {{ dbt.concat(["'" ~ identifier_type ~ ":'", persona.public_identifier_value(
-            "'" ~ identifier_type ~ "'", "'" ~ identifier_value | replace("'", "''") ~ "'", 'types.is_pii'
+            "'" ~ identifier_type ~ "'", value, '(types.is_pii or ' ~ persona.looks_like_pii(value) ~ ')'
         )]) }}
         from {{ ref('identity_identifier_types') }} as types
         where types.identifier_type = '{{ identifier_type }}'

@@ -46,11 +46,13 @@
 {#-
     `public_identifier_value(type_column, value_column, is_pii_column)`: what marts show of an
     identifier: the normal form, except for personal data (phone, e-mail: `is_pii` in
-    identity_identifier_types), which marts carry only as the SHA-256 of the normal form.
+    identity_identifier_types; and a value of any other type that holds a phone number, an e-mail
+    or an ID-card number, see looks_like_pii), which marts carry only as the SHA-256 of the normal form.
     `identifier_display(type_column, value_column, is_pii_column)`: a masked form for people:
     '138****8000' for a mainland phone, '****4567' for a number with another country code (its
     country code and length would say too much of a short number), 'j***@example.com' for an
-    e-mail, the value otherwise.
+    e-mail, the value scrubbed for another type that holds personal data ('[phone]',
+    'tmall:[phone]', '[email]'), the value otherwise.
 -#}
 {% macro public_identifier_value(type_column, value_column, is_pii_column) -%}
     case when {{ is_pii_column }} then {{ persona.sha256(value_column) }} else {{ value_column }} end
@@ -68,7 +70,7 @@
                 'substring(' ~ value_column ~ ', 1, 1)', "'***'",
                 'substring(' ~ value_column ~ ', ' ~ dbt.position("'@'", value_column) ~ ')'
             ]) }}
-        else '***'
+        else {{ persona.scrub_pii(value_column) }}
     end
 {%- endmacro %}
 

@@ -82,3 +82,21 @@
 {% macro snowflake__regexp_matches(column, pattern) -%}
     regexp_like({{ column }}, '{{ pattern }}')
 {%- endmacro %}
+
+
+{#- `regexp_extract(column, pattern, group)`: the text of capture group `group` of the first match, or '' / null. -#}
+{% macro regexp_extract(column, pattern, group) %}
+    {{- return(adapter.dispatch('regexp_extract', 'persona')(column, pattern, group)) -}}
+{% endmacro %}
+
+{% macro default__regexp_extract(column, pattern, group) -%}
+    regexp_extract({{ column }}, '{{ pattern }}', {{ group }})
+{%- endmacro %}
+
+{% macro postgres__regexp_extract(column, pattern, group) -%}
+    (regexp_match({{ column }}, '{{ pattern }}'))[{{ group }}]
+{%- endmacro %}
+
+{% macro snowflake__regexp_extract(column, pattern, group) -%}
+    regexp_substr({{ column }}, '{{ pattern }}', 1, 1, 'e', {{ group }})
+{%- endmacro %}

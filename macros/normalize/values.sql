@@ -44,9 +44,12 @@
     A value checked against a vocabulary: the trimmed, lower-cased value when it is one of
     `accepted` (a list of strings), else the value as given (kept, never dropped) — pair it with
     `in_vocabulary` to flag it. Vocabularies live in dbt_project.yml vars next to the contract's.
+    A value outside the vocabulary is free text that reaches the marts (an event name, an order
+    status), so personal data in it is masked (scrub_pii: 'call [phone]'); a code of the vocabulary
+    holds none and is never changed.
 -#}
 {% macro normalize_code(column) -%}
-    lower({{ column }})
+    {{ persona.scrub_pii('lower(' ~ column ~ ')') }}
 {%- endmacro %}
 
 {% macro in_vocabulary(column, accepted) -%}

@@ -45,7 +45,10 @@ final as (
         identifier_types.type_rank,
         identifier_types.is_anchor,
         identifier_types.is_shareable,
-        identifier_types.is_pii,
+        -- personal data: a phone or e-mail, or a value of any other type that holds one (a member id
+        -- that is a phone number, a cookie id that is an e-mail): marts show it only hashed and masked
+        coalesce(identifier_types.is_pii, false)
+        or {{ persona.looks_like_pii('per_identifier.identifier_value') }} as is_pii,
         per_identifier.first_seen_at,
         per_identifier.last_seen_at,
         per_identifier.n_rows,

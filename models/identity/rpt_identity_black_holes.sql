@@ -37,7 +37,8 @@ final as (
         black_holes.black_hole_kind,
         black_holes.identifier_type,
         {{ persona.public_identifier_value(
-            'black_holes.identifier_type', 'black_holes.identifier_value', 'identifier_types.is_pii'
+            'black_holes.identifier_type', 'black_holes.identifier_value',
+            '(identifier_types.is_pii or ' ~ persona.looks_like_pii('black_holes.identifier_value') ~ ')'
         ) }} as identifier_value,
         black_holes.n_persons as n_persons_sharing,
         identifiers.identifier_value is not null as is_seen,

@@ -29,7 +29,8 @@ final as (
         counted.action,
         cast(counted.row_count as bigint) as row_count,
         cast(round(100.0 * counted.row_count / nullif(reconciliation.rows_in, 0), 3) as double) as pct_of_rows_in,
-        counted.example_record_key,
+        -- a record key is whatever the source wrote (a member id may be a phone number): shown scrubbed
+        {{ persona.scrub_pii('counted.example_record_key') }} as example_record_key,
         reason_codes.description_en,
         reason_codes.description_zh
     from counted

@@ -1,4 +1,4 @@
--- no text column of any mart holds a raw phone number or e-mail (marts carry only SHA-256 hashes and masked forms)
+-- no text column of any mart holds a raw phone number, e-mail or ID-card number (only hashes and masked forms)
 {#-
     At execution time the test reads every model built into the marts schema (graph.nodes), asks the warehouse
     for its text columns and looks for values holding
@@ -7,7 +7,11 @@
       inside a longer run of letters and digits such as a hash), unless it is one of the placeholder
       numbers the identity guards block as nobody's phone (seed identity_blocked_values: 13888888888,
       18800000000, 13912345678, the 138-0013-8000 family), which rule descriptions may quote;
-    - an e-mail address with an unmasked name (name@domain.tld; j***@example.com passes).
+    - an e-mail address with an unmasked name (name@domain.tld; j***@example.com passes);
+    - a mainland ID-card number as a whole token: 18 characters, a region code, a birth date
+      (18xx-20xx, a real month and day), three digits and a check digit or X that agrees with the
+      ISO 7064 checksum (so that a long order number or a run of digits inside a hash is not taken
+      for one; scrub_pii masks such numbers whatever their check digit).
     One failing row per mart, column and kind, with the number of values but never a value.
 
     dbt cannot see graph.nodes while parsing, so the marts are listed below with depends_on: that
@@ -79,6 +83,16 @@
 {#- a number written with another country code, in E.164 or grouped (+852 9123 4567, +1-415-555-0132) -#}
 {%- set international_phone = '(^|' ~ boundary ~ ')\\+[1-9][0-9]{0,3}([ -]?[0-9]{2,5}){2,5}(' ~ boundary ~ '|$)' %}
 {%- set strict_international_phone = '(^|' ~ boundary ~ ')\\+[1-9][0-9]{7,14}(' ~ boundary ~ '|$)' %}
+{#- an 18-character ID-card number as a whole token; group 2 is the number -#}
+{%- set birth_date = '(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])' %}
+{%- set id_card = '(^|' ~ boundary ~ ')([1-9][0-9]{5}' ~ birth_date ~ '[0-9]{3}[0-9Xx])(' ~ boundary ~ '|$)' %}
+{%- set id_card_number = persona.regexp_extract('column_value', id_card, 2) %}
+{#- ISO 7064 MOD 11-2: the weighted sum of the first 17 digits picks the check character -#}
+{%- set weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] %}
+{%- set weighted = [] %}
+{%- for weight in weights %}
+    {%- do weighted.append(weight ~ ' * cast(substring(' ~ id_card_number ~ ', ' ~ loop.index ~ ', 1) as integer)') %}
+{%- endfor %}
 {%- set branches = [] %}
 {%- set placeholders = [] %}
 {%- if execute %}
@@ -115,6 +129,7 @@
         {{ persona.regexp_matches(value, loose_phone) }}
         or {{ persona.regexp_matches(value, international_phone) }}
         or {{ persona.regexp_matches(value, email) }}
+        or {{ persona.regexp_matches(value, id_card) }}
                 {%- endset %}
                 {%- do branches.append(branch) %}
             {%- endfor %}
@@ -126,7 +141,7 @@
     {%- set without_placeholders.sql = persona.regexp_replace_all(without_placeholders.sql, placeholder, ' ') %}
 {%- endfor %}
 
--- the values that may hold a phone or an e-mail (a cheap first pass over every text column)
+-- the values that may hold a phone, an e-mail or an ID-card number (a cheap first pass over every text column)
 with suspects as (
     {%- if branches %}
         {{ branches | join('\n    union all') }}
@@ -156,6 +171,10 @@ classified as (
             when {{ persona.regexp_matches(without_placeholders.sql, strict_phone) }} then 'phone'
             when {{ persona.regexp_matches(without_placeholders.sql, strict_international_phone) }} then 'phone'
             when {{ persona.regexp_matches('column_value', email) }} then 'email'
+            when {{ persona.regexp_matches('column_value', id_card) }}
+                and substring('10X98765432', ({{ weighted | join(' + ') }}) % 11 + 1, 1)
+                = upper(substring({{ id_card_number }}, 18, 1))
+                then 'id_card'
         end as pii_kind
     from joined
 ),

@@ -104,8 +104,19 @@ def test_exports_hold_only_consented_people_and_no_raw_pii(warehouse: Path, tmp_
 
 def test_export_refuses_raw_phone() -> None:
     table = pa.table({"identifier_value": ["9f86d081884c7d659a2feaa0c55ad015", "13800138000"]})
-    with pytest.raises(ExportError, match="raw phone or e-mail"):
+    with pytest.raises(ExportError, match="raw phone, e-mail or ID-card"):
         _check(table)
+
+
+@pytest.mark.parametrize(
+    "value", ["+852 9123 4567", "11010119900307123X", "wm_[x] bob@example.com", "0085366123456"]
+)
+def test_export_refuses_any_personal_data_in_any_column(value: str) -> None:
+    hashed = "9f86d081884c7d659a2feaa0c55ad015"
+    table = pa.table({"identifier_value": [hashed, hashed], "one_id": ["oid_1", value]})
+    with pytest.raises(ExportError, match="raw phone, e-mail or ID-card"):
+        _check(table)
+    _check(pa.table({"identifier_value": [hashed], "one_id": ["oid_1"]}))
 
 
 def test_export_without_warehouse_says_what_to_do(tmp_path: Path) -> None:

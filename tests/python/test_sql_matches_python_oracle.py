@@ -8,6 +8,11 @@ device ids, each wrapped in any blanks (tabs, line breaks, no-break, ideographic
 spaces, a byte-order mark) or made only of them. Neither side rejects placeholders (a cashier's
 13800138000, a zeroed IDFA): staging checks syntax only and OneID's guards exclude them, so the
 normal forms agree everywhere, placeholders included.
+
+The free-text scrub (`scrub_pii`, `looks_like_pii`) is held to `persona.dev.identifiers.scrub_pii`
+the same way, over texts that hypothesis assembles from words, query strings, hashes, product and
+order ids and every kind of phone number, e-mail and ID-card number, in any order and separated
+by anything: the fast path (no '@' and fewer than 8 digits) must never skip a text that holds one.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from persona.dev.identifiers import (
+    looks_like_pii,
     normalize_device_id,
     normalize_email,
     normalize_member_card,
     normalize_phone,
+    scrub_pii,
 )
 
 INLINE = """
@@ -180,3 +187,117 @@ def test_placeholders_are_staged_in_normal_form(compiled_sql: str) -> None:
         assert (phone_e164, phone_status) == (expected, "valid"), raw
         assert phone_e164 == normalize_phone(raw), raw
         assert (device, device_status) == (zeroed, "valid")
+
+
+SCRUB_INLINE = """
+select
+    {{ persona.scrub_pii('free_text') }} as scrubbed,
+    {{ persona.looks_like_pii('free_text') }} as is_pii
+from input_texts
+"""
+
+
+@pytest.fixture(scope="module")
+def compiled_scrub_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
+    tmp = tmp_path_factory.mktemp("compile_scrub")
+    result = run_dbt(["compile", "--quiet", "--inline", SCRUB_INLINE], tmp / "raw", tmp)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return result.stdout
+
+
+def run_scrub_sql(sql: str, texts: list[str | None]) -> list[tuple]:
+    con = duckdb.connect()
+    con.execute("create table input_texts (position integer, free_text varchar)")
+    con.executemany("insert into input_texts values (?, ?)", list(enumerate(texts)))
+    return con.sql(sql.replace("from input_texts", "from input_texts order by position")).fetchall()
+
+
+def _id_card(region: int, year: int, month: int, day: int, serial: int, check: str) -> str:
+    return f"{region}{year:04d}{month:02d}{day:02d}{serial:03d}{check}"
+
+
+id_card_18 = st.builds(
+    _id_card,
+    st.integers(110000, 659999),
+    st.integers(1900, 2025),
+    st.integers(1, 12),
+    st.integers(1, 31),
+    st.integers(0, 999),
+    st.sampled_from(list("0123456789Xx")),
+)
+#: the old 15-digit form: region, YYMMDD, three digits
+id_card = id_card_18 | id_card_18.map(lambda card: card[:6] + card[8:17])
+pii_fragment = (
+    st.builds(_phone, mobile, st.sampled_from(PHONE_FORMATS))
+    | st.builds(lambda m, fmt: _phone(m, fmt).translate(FULL_WIDTH), mobile, st.just("{a}{b}{c}"))
+    | email
+    | st.builds(lambda e: e.replace("@", "%40"), email)
+    | id_card
+    | st.sampled_from(["%2B8613800138000", "00853 6612 3456", "+1 (415) 555-0132", "张三@qq.com"])
+)
+plain_fragment = st.sampled_from(
+    [
+        "call me",
+        "精华",
+        "https://shop.example.com/p/P0013800138000?utm_source=wx&id=123",
+        "/pages/item?id=P001&from=share",
+        "3f2a13800138000bc9e1d",
+        "1234567890123456789",
+        "2025-06-18T20:15:00+08:00",
+        "618_20250601-20250618",
+        "j***@example.com",
+        "138****8000",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.44",
+        "",
+    ]
+) | st.text(alphabet="0123456789abcXx+-() @.%=&?:_/\u3000，：", max_size=24)
+separator = st.sampled_from(["", " ", ",", "&q=", "?mobile=", "%20", "：", "\n", "_", "a", "7"])
+free_text = st.lists(st.tuples(pii_fragment | plain_fragment, separator), max_size=5).map(
+    lambda parts: "".join(fragment + sep for fragment, sep in parts)
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(free_text | st.none(), min_size=1, max_size=40))
+def test_scrub_agrees_with_python_oracle(compiled_scrub_sql: str, texts: list[str | None]) -> None:
+    results = run_scrub_sql(compiled_scrub_sql, texts)
+    for text, (scrubbed, is_pii) in zip(texts, results, strict=True):
+        assert scrubbed == scrub_pii(text), text
+        assert is_pii == looks_like_pii(text), text
+
+
+SCRUBBED = {
+    "call me 13800138000": "call me [phone]",
+    "call me 138 0013 8000 or 139-0013-9000": "call me [phone] or [phone]",
+    "+86-138-0013-8000": "[phone]",
+    "(+86)13800138000": "[phone]",
+    "电话：013800138000。": "电话：[phone]。",
+    "１３８００１３８０００": "[phone]",
+    "13800138000,13900139000,13700137000": "[phone],[phone],[phone]",
+    "hk +852 9123 4567 / mo 00853 6612 3456": "hk [phone] / mo [phone]",
+    "us +1 (415) 555-0132": "us [phone]",
+    "/search?q=%2B8613800138000&page=2": "/search?q=[phone]&page=2",
+    "/account?email=Alice.W@Example.com.cn&ref=sms": "/account?email=[email]&ref=sms",
+    "/account?email=alice%40example.com": "/account?email=[email]",
+    "mail 张三@qq.com now": "mail [email] now",
+    "身份证11010119900307123X": "身份证[id_card]",
+    "id 110101199003071234, old 110101900307123": "id [id_card], old [id_card]",
+    # not personal data: left exactly as they are
+    "https://shop.example.com/p/P0013800138000?id=123": None,
+    "sha256 3f2a13800138000bc9e1d4": None,
+    "order 1234567890123456789": None,
+    "118000000000000000": None,
+    "2025-06-18T20:15:00+08:00": None,
+    "618_20250601-20250618": None,
+    "j***@example.com and 138****8000": None,
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.44": None,
+}
+
+
+def test_scrub_masks_personal_data_and_nothing_else(compiled_scrub_sql: str) -> None:
+    texts = list(SCRUBBED)
+    results = run_scrub_sql(compiled_scrub_sql, texts)
+    for text, (scrubbed, is_pii) in zip(texts, results, strict=True):
+        expected = SCRUBBED[text] or text
+        assert scrubbed == expected == scrub_pii(text), text
+        assert is_pii == (SCRUBBED[text] is not None), text

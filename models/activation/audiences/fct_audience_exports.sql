@@ -20,7 +20,11 @@ wecom as (
         one_id,
         max(identifier_value) as wecom_userid
     from {{ ref('dim_identifiers') }}
-    where identifier_type = 'wecom_userid' and one_id is not null
+    where
+        identifier_type = 'wecom_userid' and one_id is not null
+        -- a WeCom id that holds personal data is shown hashed (not as displayed): WeCom cannot
+        -- message a hash, and the raw value may not leave the warehouse, so it is not exported
+        and identifier_value = identifier_display
     group by one_id
 ),
 

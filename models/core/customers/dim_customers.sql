@@ -162,7 +162,11 @@ final as (
         aged.city,
         city_tiers.city_tier,
         city_tiers.city_en,
-        aged.member_id,
+        -- a member id that holds a phone number, an e-mail or an ID-card number is personal data:
+        -- its SHA-256, as dim_identifiers shows it
+        {{ persona.public_identifier_value(
+            "'member_id'", 'aged.member_id', persona.looks_like_pii('aged.member_id')
+        ) }} as member_id,
         aged.member_id is not null as is_member,
         aged.member_tier,
         aged.register_channel,

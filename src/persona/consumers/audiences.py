@@ -18,6 +18,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from persona.dev.identifiers import looks_like_pii
+
 #: what a raw mainland mobile number or an e-mail address looks like inside a value
 RAW_PHONE = re.compile(r"(?<![0-9a-f])(\+?86)?1[3-9][0-9]{9}(?![0-9a-f])")
 RAW_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
@@ -38,12 +40,22 @@ class ExportedFile:
 
 
 def _check(table: pa.Table) -> None:
-    values = table.column("identifier_value").to_pylist()
-    leaked = [v for v in values if v and (RAW_PHONE.search(v) or RAW_EMAIL.search(v))]
+    """Every text value of the export: no raw mainland mobile or e-mail, and nothing the staging
+    scrub would mask (a number with a country code, an ID-card number; see scrub_pii)."""
+    values = [
+        value
+        for name in table.column_names
+        if pa.types.is_string(table.schema.field(name).type)
+        or pa.types.is_large_string(table.schema.field(name).type)
+        for value in table.column(name).to_pylist()
+    ]
+    leaked = [
+        v for v in values if v and (RAW_PHONE.search(v) or RAW_EMAIL.search(v) or looks_like_pii(v))
+    ]
     if leaked:
         raise ExportError(
-            f"{len(leaked)} export rows carry what looks like a raw phone or e-mail "
-            f"(first: {leaked[0][:3]}...); fix fct_audience_exports before exporting."
+            f"{len(leaked)} export values carry what looks like a raw phone, e-mail or ID-card "
+            f"number (first: {leaked[0][:3]}...); fix fct_audience_exports before exporting."
         )
 
 

@@ -18,10 +18,10 @@ cleaned as (
 typed as (
     select
         product_id,
-        product_name,
-        category_l1,
-        category_l2,
-        brand,
+        {{ persona.scrub_pii('product_name') }} as product_name,
+        {{ persona.scrub_pii('category_l1') }} as category_l1,
+        {{ persona.scrub_pii('category_l2') }} as category_l2,
+        {{ persona.scrub_pii('brand') }} as brand,
         {{ persona.parse_money('list_price') }} as list_price,
         {{ persona.parse_date('launched_on') }} as launched_on,
         {{ persona.content_hash(raw_columns) }} as _content_hash,

@@ -35,7 +35,7 @@ typed as (
         {{ persona.in_vocabulary('status', var('vocabulary')['order_status']) }} as is_known_status,
         {{ persona.parse_money('order_amount') }} as order_amount,
         coalesce({{ persona.parse_money('discount_amount') }}, 0) as discount_amount,
-        coupon_code,
+        {{ persona.scrub_pii('coupon_code') }} as coupon_code,
         coalesce(
             -- order ids are unique across platforms in the export: lines refer to them alone
             case when order_id is null then 'missing_key' end,

@@ -26,7 +26,7 @@ typed as (
         {{ persona.phone_status('phone') }} as phone_status,
         {{ persona.normalize_code('event_name') }} as event_name,
         {{ persona.in_vocabulary('event_name', var('vocabulary')['miniprogram_event_name']) }} as is_known_event_name,
-        page_path,
+        {{ persona.scrub_pii('page_path') }} as page_path,
         product_id,
         {{ persona.parse_utc_timestamp('event_at') }} as event_at,
         {{ persona.timestamp_reason('event_at', persona.parse_utc_timestamp('event_at')) }} as event_at_reason,

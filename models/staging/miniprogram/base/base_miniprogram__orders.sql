@@ -33,7 +33,7 @@ typed as (
         {{ persona.in_vocabulary('status', var('vocabulary')['order_status']) }} as is_known_status,
         {{ persona.parse_money('order_amount') }} as order_amount,
         coalesce({{ persona.parse_money('discount_amount') }}, 0) as discount_amount,
-        coupon_code,
+        {{ persona.scrub_pii('coupon_code') }} as coupon_code,
         coalesce(
             case when order_id is null then 'missing_key' end,
             {{ persona.timestamp_reason('order_at', persona.parse_utc_timestamp('order_at')) }},

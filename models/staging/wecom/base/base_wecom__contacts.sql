@@ -19,7 +19,7 @@ typed as (
     select
         external_userid as wecom_userid,
         unionid,
-        staff_id,
+        {{ persona.scrub_pii('staff_id') }} as staff_id,
         {{ persona.normalize_phone('remark_phone') }} as remark_phone,
         {{ persona.phone_status('remark_phone') }} as remark_phone_status,
         {{ persona.parse_utc_timestamp('added_at') }} as added_at,
