@@ -7,5 +7,7 @@
   (``persona validate``);
 - ``dashboard_data`` - the queries behind the Streamlit dashboard (``dashboard/app.py``);
 - ``docs_check`` - description coverage of the documentation site (``persona docs-check``);
+- ``privacy`` - phone numbers, e-mails and ID-card numbers inside text, found and masked as the
+  SQL macro ``scrub_pii`` does (export files holding any are refused);
 - ``tags`` - the tag catalog and the files generated from it (``persona tags sync|check|list``).
 """

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from persona.dev.identifiers import looks_like_pii
+from persona.consumers.privacy import looks_like_pii
 
 #: what a raw mainland mobile number or an e-mail address looks like inside a value
 RAW_PHONE = re.compile(r"(?<![0-9a-f])(\+?86)?1[3-9][0-9]{9}(?![0-9a-f])")
