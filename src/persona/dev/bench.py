@@ -2,7 +2,9 @@
 
 Generates `--scale` persons into a scratch directory, runs `dbt build` on it with a scratch
 warehouse, and prints: the generator's wall time and peak memory, dbt's wall time and peak
-memory, the time per stage (hooks, seeds, staging, intermediate, marts, snapshots, tests) and per
+memory, the floor (the time DuckDB takes to read every raw file of that scale once and
+materialize it, with the build's threads and memory limit) and the build's ratio to it, the time
+per stage (hooks, seeds, staging, intermediate, marts, snapshots, tests) and per
 model, from dbt's `run_results.json`, then the OneID comparison: the identity models' time, the
 connected-components model's time, and scipy's `connected_components` on the same edge list read
 from the warehouse, with their ratio and whether the two partitions agree. Nothing is asserted:
@@ -22,6 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
+RESOURCE_SETTINGS = ["PERSONA_THREADS", "PERSONA_MEMORY_LIMIT", "PERSONA_TEMP_DIR"]
 
 
 def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -32,8 +35,36 @@ def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float,
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise SystemExit(f"bench: {' '.join(cmd[:3])} ... failed with exit code {code}")
+        raise SystemExit(f"bench: {Path(cmd[0]).name} {cmd[1]} ... failed with exit code {code}")
     return wall, usage.ru_maxrss / 1024
+
+
+FLOOR_SCRIPT = """
+import os, sys
+from pathlib import Path
+import duckdb
+raw, db = Path(sys.argv[1]), sys.argv[2]
+con = duckdb.connect(db)
+con.execute(f"set threads = {int(os.environ.get('PERSONA_THREADS', '2'))}")
+con.execute(f"set memory_limit = '{os.environ.get('PERSONA_MEMORY_LIMIT', '5GB')}'")
+rows = 0
+for folder in sorted(p for p in raw.iterdir() if p.is_dir() and any(p.glob('*.parquet'))):
+    con.execute(
+        f"create table {folder.name} as select * from"
+        f" read_parquet('{folder}/*.parquet', union_by_name = true)"
+    )
+    rows += con.sql(f"select count(*) from {folder.name}").fetchall()[0][0]
+print(f"floor: {rows:,} raw rows read and materialized")
+"""
+
+
+def read_floor(raw: Path, work: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall s, peak MB) of reading every raw Parquet file once into DuckDB tables."""
+    scratch = work / "floor.duckdb"
+    command = [sys.executable, "-c", FLOOR_SCRIPT, str(raw.resolve()), str(scratch.resolve())]
+    measured = run_measured(command, env, work)
+    scratch.unlink(missing_ok=True)
+    return measured
 
 
 def stage_of(result: dict, nodes: dict) -> str:
@@ -54,7 +85,13 @@ def stage_of(result: dict, nodes: dict) -> str:
     }.get(resource_type, resource_type)
 
 
-def report(target: Path, generator: tuple[float, float], dbt: tuple[float, float], top: int) -> str:
+def report(
+    target: Path,
+    generator: tuple[float, float],
+    floor: tuple[float, float],
+    dbt: tuple[float, float],
+    top: int,
+) -> str:
     results = json.loads((target / "run_results.json").read_text())["results"]
     manifest = json.loads((target / "manifest.json").read_text())
     nodes = manifest["nodes"]
@@ -67,7 +104,9 @@ def report(target: Path, generator: tuple[float, float], dbt: tuple[float, float
             per_model.append((result["execution_time"], result["unique_id"].split(".")[-1], stage))
     lines = ["", "== persona bench ==", f"{'step':<40}{'wall s':>10}{'peak MB':>10}"]
     lines.append(f"{'generator':<40}{generator[0]:>10.1f}{generator[1]:>10.0f}")
+    lines.append(f"{'floor (read every raw file once)':<40}{floor[0]:>10.1f}{floor[1]:>10.0f}")
     lines.append(f"{'dbt build (whole process)':<40}{dbt[0]:>10.1f}{dbt[1]:>10.0f}")
+    lines.append(f"{'build / floor':<40}{dbt[0] / floor[0]:>10.1f}")
     lines += ["", f"{'stage (sum of node times; 2 threads)':<40}{'nodes':>10}{'s':>10}"]
     for stage in sorted(per_stage, key=lambda s: -sum(per_stage[s])):
         lines.append(f"{stage:<40}{len(per_stage[stage]):>10}{sum(per_stage[stage]):>10.1f}")
@@ -169,12 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         env,
         PROJECT_DIR,
     )
+    floor = read_floor(raw, work, env)
     dbt_build = run_measured(
         [dbt, "build", "--target-path", str(target), "--log-path", str(work / "logs")],
         env,
         PROJECT_DIR,
     )
-    print(report(target, generator, dbt_build, args.top))
+    print(report(target, generator, floor, dbt_build, args.top))
+    settings = {name: os.environ.get(name, "(default)") for name in RESOURCE_SETTINGS}
+    print("settings: " + ", ".join(f"{name}={value}" for name, value in settings.items()))
     print(identity_report(target, work / "bench.duckdb"))
     raw_mb = sum(f.stat().st_size for f in raw.rglob("*.parquet")) / 2**20
     db_mb = (work / "bench.duckdb").stat().st_size / 2**20
