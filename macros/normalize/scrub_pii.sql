@@ -12,9 +12,11 @@
                 +1 (415) 555-0132, URL-encoded %2B852...): 8 to 15 digits after '+' or '00'
                                                                             -> '[phone]'
     "Whole token": not inside a longer run of letters and digits, so hashes, product and order
-    ids (P0013800138000, a SHA-256 holding eleven digits in a row) are never touched; a percent
-    escape (%20, %3D, %26) counts as a separator, as in query strings. The same boundary as the
-    PII scan (tests/privacy/assert_no_raw_pii_in_marts.sql).
+    ids (P0013800138000, a SHA-256 holding eleven digits in a row) are never touched; for phone
+    numbers a hyphen joined to letters or digits on that side continues the token, so the
+    all-digit groups of a UUID (c080084f-0011-8249-2972-0c90778f37f5) or a SKU (SKU-13800138000)
+    are not phone numbers (an ID card, 18 characters with a date, is masked in VIP-<id card>);
+    a percent escape (%20, %3D, %26) counts as a separator, as in query strings.
 
     Cost: one regexp_matches of all patterns together decides first (a DFA scan, about 0.2 µs for a
     100-character URL); a text without personal data (nearly every value) is returned as it is.
@@ -29,6 +31,9 @@
     {%- set digit = '[0-9０-９]' -%}
     {%- set boundary = '(^|[^0-9０-９A-Za-z]|%[0-9A-Fa-f]{2})' -%}
     {%- set boundary_after = '([^0-9０-９A-Za-z]|%[0-9A-Fa-f]{2}|$)' -%}
+    {#- phones: a hyphen joined to letters or digits continues the token (UUID groups, SKUs) -#}
+    {%- set phone_boundary = '(^-?|[^0-9０-９A-Za-z\\-]-?|%[0-9A-Fa-f]{2})' -%}
+    {%- set phone_boundary_after = '(-?[^0-9０-９A-Za-z\\-]|-?$|%[0-9A-Fa-f]{2})' -%}
     {%- set email_part = '[^ \\t\\r\\n@<>()\\[\\],;:"=&?/*%：，。；、（）【】《》]+' -%}
     {%- set day = '(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])' -%}
     {%- set id_card = '[1-9][0-9]{5}(?:(?:18|19|20)[0-9]{2}' ~ day ~ '[0-9]{3}[0-9Xx]|[0-9]{2}' ~ day ~ '[0-9]{3})' -%}
@@ -38,8 +43,8 @@
     {%- set email = email_part ~ '(?:@|%40)' ~ email_part ~ '\\.[A-Za-z]{2,}' -%}
     {%- set bounded = [
         (boundary ~ '(?:' ~ id_card ~ ')' ~ boundary_after, '\\1[id_card]\\2'),
-        (boundary ~ '(?:' ~ mobile ~ ')' ~ boundary_after, '\\1[phone]\\2'),
-        (boundary ~ '(?:' ~ international ~ ')' ~ boundary_after, '\\1[phone]\\2'),
+        (phone_boundary ~ '(?:' ~ mobile ~ ')' ~ phone_boundary_after, '\\1[phone]\\2'),
+        (phone_boundary ~ '(?:' ~ international ~ ')' ~ phone_boundary_after, '\\1[phone]\\2'),
     ] -%}
     {%- set any_pattern = [email] -%}
     {%- for pattern, _ in bounded -%}{%- do any_pattern.append(pattern) -%}{%- endfor -%}

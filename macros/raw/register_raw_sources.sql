@@ -10,8 +10,9 @@
     - Every file in a table folder is checked on its own first (raw contract version 2): only
       `*.parquet` files are data; a file whose name starts with `.` or `_` is ignored; any other
       file stops the build, naming it. Each Parquet file is read through once
-      (persona_raw_file_problem, src/persona/models/raw_files.py): a damaged or truncated file stops
-      the build with one message naming the file and the reader's complaint.
+      (persona_raw_file_problem, src/persona/models/raw_files.py): a damaged or truncated file, or
+      one with a column of raw bytes instead of text (a GBK export), stops the build with one
+      message naming the file and what to do.
     - Every column is exposed as text (`varchar`); staging types, normalizes and quarantines. This
       keeps files written by any tool (strings, timestamps, decimals, integers) readable alike.
     - Extra columns in the files are ignored; optional columns that are absent are null.
@@ -114,9 +115,8 @@
         ) -%}
         {%- for row in checked.rows if row['problem'] is not none -%}
             {{ exceptions.raise_compiler_error(
-                "persona: the raw file " ~ row['file'] ~ " cannot be read (" ~ row['problem'] ~ "). "
-                ~ "It is damaged or not really Parquet: export it again, or move it out of " ~ folder
-                ~ "/ to build without it."
+                "persona: the raw file " ~ row['file'] ~ " " ~ row['problem'] ~ ", or move it out of "
+                ~ folder ~ "/ to build without it."
             ) }}
         {%- endfor -%}
     {%- endif -%}

@@ -167,6 +167,33 @@ KINDS: list[tuple[str, str, dict, tuple[str, str, str | None], dict]] = [
         ("base_service__tickets", "ticket_id", "HC1"),
         {"satisfaction_score": None, "quarantine_reason": None, "flag_reason": "invalid_value"},
     ),
+    (
+        "app device id in capitals with a zero-width space is lower-cased and trimmed",
+        "app_events",
+        {
+            "event_id": "HI3",
+            "device_id": "\u200bABCD-EF01-2345",
+            "platform": "ios",
+            "event_name": "app_open",
+            "event_at_local": "2025-05-01 10:00:00",
+        },
+        ("base_app__events", "event_id", "HI3"),
+        {"device_id": "abcd-ef01-2345", "quarantine_reason": None},
+    ),
+    (
+        "mini-program openid is scoped by its appid",
+        "miniprogram_events",
+        {"event_id": "HI4", "appid": " wxmall ", "openid": "o-Hostile4", "event_name": "mp_open"},
+        ("base_miniprogram__events", "event_id", "HI4"),
+        {"openid": "wxmall:o-Hostile4", "quarantine_reason": None},
+    ),
+    (
+        "mini-program unionid made only of a no-break space is missing",
+        "miniprogram_events",
+        {"event_id": "HI5", "openid": "o-h5", "unionid": "\u00a0", "event_name": "mp_open"},
+        ("base_miniprogram__events", "event_id", "HI5"),
+        {"unionid": None, "quarantine_reason": None},
+    ),
     # -- duplicates: identical copies are repeats; disagreeing copies are reported, and the survivor
     #    follows the table's rule or the content, never the file name (the later file wins here)
     (
@@ -820,6 +847,11 @@ def _first_file(raw: Path, table: str) -> Path:
             "ecommerce_orders/zz-damaged.parquet cannot be read",
         ),
         (
+            "a GBK export: a column of bytes, not UTF-8 text",
+            lambda raw: _gbk_export(raw / "crm_members" / "export-gbk.parquet"),
+            "crm_members/export-gbk.parquet holds bytes, not text, in column(s) city",
+        ),
+        (
             "a truncated Parquet file",
             lambda raw: (raw / "cs_tickets" / "part-2.parquet").write_bytes(
                 _first_file(raw, "cs_tickets").read_bytes()[:200]
@@ -838,6 +870,19 @@ def test_a_bad_file_stops_the_build_naming_it(tmp_path: Path, kind, make, messag
     assert result.returncode != 0, kind
     assert message in output, output[-3000:]
     assert "Traceback" not in output + result.stderr
+
+
+def _gbk_export(path: Path) -> None:
+    """A member file whose city column was written as GBK bytes (BYTE_ARRAY, not a string)."""
+    columns = TABLES["crm_members"][0]
+    row = {column: "" for column in columns} | BASE_ROWS["crm_members"] | {"member_id": "G1"}
+    arrays = [
+        pa.array(["上海".encode("gbk")], type=pa.binary())
+        if column == "city"
+        else pa.array([row[column]], type=pa.string())
+        for column in columns
+    ]
+    pq.write_table(pa.table(arrays, names=columns), path)
 
 
 def _damage(source: Path, folder: Path) -> None:

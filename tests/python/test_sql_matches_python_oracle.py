@@ -291,6 +291,13 @@ SCRUBBED = {
     "618_20250601-20250618": None,
     "j***@example.com and 138****8000": None,
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.44": None,
+    # a UUID whose middle groups are all digits (cookie ids of the default sample) and a SKU: for
+    # phone numbers a hyphen joined to letters or digits continues the token (not for ID cards)
+    "c080084f-0011-8249-2972-0c90778f37f5": None,
+    "32a50427-0175-4897-5783-7c0ea143940b": None,
+    "/p/SKU-13800138000-B": None,
+    "客服电话-13800138000": "客服电话-[phone]",
+    "VIP-11010119900307123X": "VIP-[id_card]",
 }
 
 

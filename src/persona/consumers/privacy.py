@@ -17,6 +17,9 @@ __all__ = ["looks_like_pii", "scrub_pii"]
 _DIGIT = "[0-9\uff10-\uff19]"
 _BOUNDARY = "(^|[^0-9\uff10-\uff19A-Za-z]|%[0-9A-Fa-f]{2})"
 _BOUNDARY_AFTER = "([^0-9\uff10-\uff19A-Za-z]|%[0-9A-Fa-f]{2}|\\Z)"
+# phones: a hyphen joined to letters or digits continues the token (UUID groups, SKUs)
+_PHONE_BOUNDARY = "(^-?|[^0-9\uff10-\uff19A-Za-z\\-]-?|%[0-9A-Fa-f]{2})"
+_PHONE_BOUNDARY_AFTER = "(-?[^0-9\uff10-\uff19A-Za-z\\-]|-?\\Z|%[0-9A-Fa-f]{2})"
 _EMAIL_PART = '[^ \\t\\r\\n@<>()\\[\\],;:"=&?/*%：，。；、（）【】《》]+'
 _DAY = "(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _ID_CARD = (
@@ -29,11 +32,11 @@ _MOBILE_IN_TEXT = (
 _INTERNATIONAL_IN_TEXT = "(?:[+]|＋|%2[Bb]|00)[1-9](?:[ ()\\-]{0,2}[0-9]){7,14}"
 _EMAIL_IN_TEXT = re.compile(f"{_EMAIL_PART}(?:@|%40){_EMAIL_PART}\\.[A-Za-z]{{2,}}")
 _BOUNDED_PII = [
-    (re.compile(f"{_BOUNDARY}(?:{pattern}){_BOUNDARY_AFTER}"), f"\\1[{kind}]\\2")
-    for pattern, kind in [
-        (_ID_CARD, "id_card"),
-        (_MOBILE_IN_TEXT, "phone"),
-        (_INTERNATIONAL_IN_TEXT, "phone"),
+    (re.compile(f"{before}(?:{pattern}){after}"), f"\\1[{kind}]\\2")
+    for before, pattern, after, kind in [
+        (_BOUNDARY, _ID_CARD, _BOUNDARY_AFTER, "id_card"),
+        (_PHONE_BOUNDARY, _MOBILE_IN_TEXT, _PHONE_BOUNDARY_AFTER, "phone"),
+        (_PHONE_BOUNDARY, _INTERNATIONAL_IN_TEXT, _PHONE_BOUNDARY_AFTER, "phone"),
     ]
 ]
 
@@ -52,9 +55,10 @@ def scrub_pii(text: str | None) -> str | None:
       ``00``, or URL-encoded ``%2B``, then 8 to 15 digits: ``+852 9123 4567``).
 
     A whole token is not inside a longer run of ASCII letters and digits (so hashes and product
-    ids are left alone); a percent escape (``%20``, ``%3D``) counts as a separator. A separator
-    between two numbers belongs to the first match, hence the second pass of each bounded
-    pattern. None stays None.
+    ids are left alone); a phone number joined to one by a hyphen is not a phone number either
+    (the all-digit groups of a UUID, a SKU such as ``SKU-13800138000``); a percent escape
+    (``%20``, ``%3D``) counts as a separator. A separator between two numbers belongs to the first
+    match, hence the second pass of each bounded pattern. None stays None.
     """
     if text is None:
         return None

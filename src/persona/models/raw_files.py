@@ -13,6 +13,7 @@ import atexit
 import contextlib
 import weakref
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.exceptions import DbtRuntimeError
@@ -34,18 +35,36 @@ def _unregister() -> None:
 
 
 def raw_file_problem(path: str) -> str | None:
-    """None when `path` is a Parquet file whose every page decodes; else the reader's complaint.
+    """None when `path` is a Parquet file of text and values whose every page decodes; else what
+    is wrong with it and what to do, as the end of a sentence that starts with the file's name.
 
     Every row group is read (one at a time, so memory stays bounded by the largest row group):
     a damaged page header or compressed page fails here, where reading the footer alone passes.
+    A column of raw bytes (Parquet BYTE_ARRAY without the UTF-8 string annotation), as written by
+    a tool exporting GBK or Latin-1 text, is refused too: persona reads text, and DuckDB cannot
+    combine such a column with the same column written as text in another file.
     """
     try:
         parquet = pq.ParquetFile(path)
         for index in range(parquet.num_row_groups):
             parquet.read_row_group(index)
+        schema = parquet.schema_arrow
     except Exception as error:  # any reader failure is a problem of this file, reported by name
         message = " ".join(str(error).split())
-        return f"{type(error).__name__}: {message}"
+        return (
+            f"cannot be read ({type(error).__name__}: {message}). It is damaged or not really"
+            " Parquet: export it again"
+        )
+    binary = [
+        field.name
+        for field in schema
+        if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)
+    ]
+    if binary:
+        return (
+            f"holds bytes, not text, in column(s) {', '.join(binary)} (an export in GBK or"
+            " Latin-1?): export those columns as UTF-8 text (Parquet strings)"
+        )
     return None
 
 
