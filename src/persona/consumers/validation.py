@@ -379,7 +379,7 @@ def _share_vs_previous(
             min_value=low,
             max_value=high,
             description=f"{what}: between {_pct(low)} and {_pct(high)} (previous build "
-            f"{_pct(previous)}, ± {_pct(MAX_SHARE_MOVE)} points)",
+            f"{_pct(previous)}, ± {MAX_SHARE_MOVE * 100:g} percentage points)",
             notes=f"{why} {ACCEPT}",
             meta=_meta(CHANGE, previous=previous),
             **kw,
@@ -421,8 +421,8 @@ def _moves_vs_previous(gxe: Any, column: str, what: str, why: str, ref: Referenc
             column=column,
             min_value=0,
             max_value=MAX_SHARE_MOVE,
-            description=f"{what}: moved by at most {_pct(MAX_SHARE_MOVE)} points since the "
-            "previous build",
+            description=f"{what}: moved by at most {MAX_SHARE_MOVE * 100:g} percentage points "
+            "since the previous build",
             notes=f"{why} {ACCEPT}",
             meta=_meta(CHANGE),
         )
