@@ -20,6 +20,7 @@ from persona.consumers.validation import (
     MAX_ROW_DROP,
     STATE_FILE,
     SUITES,
+    allowed_share_move,
     main,
     validate,
 )
@@ -234,18 +235,26 @@ def test_a_row_count_that_dropped_90_percent_fails_until_accepted(tmp_path, caps
 def test_a_share_that_moved_since_the_previous_build_fails(tmp_path) -> None:
     db, docs = build_warehouse(tmp_path / "w.duckdb"), tmp_path / "docs"
     assert validate(db, docs).success
-    with duckdb.connect(str(db)) as con:  # a tag lost half its customers; still a valid share
+    with duckdb.connect(str(db)) as con:  # a tag lost 6% of its customers; still a valid share
         con.execute(
-            "update marts.rpt_tag_coverage set coverage = 0.5, customers_tagged = 200 "
+            "update marts.rpt_tag_coverage set coverage = 0.94, customers_tagged = 376 "
             "where tag_code = 't2'"
         )
+        # an audience grew from 8.5% to 12.5% of customers: within half the distance to 0%
+        con.execute(
+            "insert into marts.fct_audience_members "
+            "select 'a1', 'c' || i from range(100, 116) as r(i)"
+        )
+        con.execute(
+            "update marts.rpt_audience_summary set n_members = 50, share_of_customers = 0.125"
+        )
     result = validate(db, docs)
-    assert _failed(result) == {
-        ("tag_coverage", "expect_column_values_to_be_between", "coverage_move")
-    }
-    assert "Coverage of every tag: moved by at most 15 percentage points" in (
-        result.failures[0].expectation
-    )
+    assert _failed(result) == {("tag_coverage", "expect_column_values_to_be_null", "moved_too_far")}
+    (failure,) = result.failures
+    assert "at most half its distance to 0% or 100%" in failure.expectation
+    assert "t2: 100.0% -> 94.0%" in failure.observed
+    assert allowed_share_move(1.0) == allowed_share_move(0.01) == 0.05
+    assert allowed_share_move(0.35) == pytest.approx(0.175)
 
 
 def test_validation_is_per_warehouse_and_an_unreadable_state_says_what_to_do(

@@ -23,7 +23,10 @@ validated into the same docs dir (``<docs-dir>/persona_previous_build.json``, on
 warehouse file): a mart may lose at most 20% of its rows (``MAX_ROW_DROP``) and at most double
 (``MAX_ROW_GROWTH``), with a slack of ``ROW_SLACK`` rows for very small brands; a share (buyers
 among customers, repeat buyers, orders linked to a customer, an RFM segment, a tag's coverage, an
-audience's size) moves by at most 15 percentage points (``MAX_SHARE_MOVE``); an average (order
+audience's size) moves by at most half its distance to 0% or to 100%, whichever is nearer, and
+always by 5 percentage points (``SHARE_MOVE_FACTOR``, ``SHARE_MOVE_FLOOR``): a 35% share may land
+between 17.5% and 52.5%, an 8% share between 3% and 13%, a 100% coverage not below 95%; an
+average (order
 value, tags per customer, predicted CLV) by at most half (``MAX_LEVEL_CHANGE``). The first
 validation of a warehouse has no previous build and says so; these checks start with the next
 run. A run that passes records the build as the new previous build; a failed run does not, so
@@ -37,7 +40,7 @@ report a marketer reads.
 
 GX reads each mart through a pandas datasource (DuckDB opened read-only, written to Parquet):
 GX's SQL datasource over duckdb-engine returns empty results. Each mart is loaded with the
-columns its suite needs, plus derived columns (``is_buyer``, ``coverage_move``, ...) whose
+columns its suite needs, plus derived columns (``is_buyer``, ``moved_too_far``, ...) whose
 meaning is in the check's description.
 """
 
@@ -68,8 +71,10 @@ MAX_ROW_DROP = 0.20
 MAX_ROW_GROWTH = 1.0
 #: rows a mart may gain or lose anyway: a brand with 12 customers may well lose 3 of them
 ROW_SLACK = 10
-#: a share (0-1) may move by at most this much (0.15 = 15 percentage points)
-MAX_SHARE_MOVE = 0.15
+#: a share (0-1) may move by at most this part of its distance to 0 or 1, whichever is nearer ...
+SHARE_MOVE_FACTOR = 0.5
+#: ... and always by this much (0.05 = 5 percentage points)
+SHARE_MOVE_FLOOR = 0.05
 #: an average (order value, CLV, tags per customer) may change by at most this share of itself
 MAX_LEVEL_CHANGE = 0.5
 
@@ -367,19 +372,20 @@ def _rows_vs_previous(gxe: Any, suite: str, what: str, ref: Reference) -> list[A
 def _share_vs_previous(
     gxe: Any, suite: str, figure: str, column: str, what: str, why: str, ref: Reference, **kw: Any
 ) -> list[Any]:
-    """The mean of a 0/1 column (a share) within ±MAX_SHARE_MOVE of the previous build's."""
+    """The mean of a 0/1 column (a share) within the allowed move of the previous build's."""
     name = f"{suite}.{figure}"
     previous = (ref.previous or {}).get(name)
     if previous is None or ref.current.get(name) is None:
         return []  # no previous figure, or nothing to take a share of (the row count says why)
-    low, high = max(0.0, previous - MAX_SHARE_MOVE), min(1.0, previous + MAX_SHARE_MOVE)
+    move = allowed_share_move(previous)
+    low, high = max(0.0, previous - move), min(1.0, previous + move)
     return [
         gxe.ExpectColumnMeanToBeBetween(
             column=column,
             min_value=low,
             max_value=high,
             description=f"{what}: between {_pct(low)} and {_pct(high)} (previous build "
-            f"{_pct(previous)}, ± {MAX_SHARE_MOVE * 100:g} percentage points)",
+            f"{_pct(previous)}, ± {move * 100:.3g} percentage points)",
             notes=f"{why} {ACCEPT}",
             meta=_meta(CHANGE, previous=previous),
             **kw,
@@ -411,19 +417,35 @@ def _level_vs_previous(
     ]
 
 
-def _moves_vs_previous(gxe: Any, column: str, what: str, why: str, ref: Reference) -> list[Any]:
-    """A derived column |this build - previous build| (null where there is no previous value)
-    at most MAX_SHARE_MOVE."""
+def allowed_share_move(previous: float) -> float:
+    """How far a share may move from the previous build's value `previous` (0-1)."""
+    return max(SHARE_MOVE_FLOOR, SHARE_MOVE_FACTOR * min(previous, 1 - previous))
+
+
+def _moved_too_far_sql(current: str, key: str) -> str:
+    """SQL naming the row (`key: previous -> current`) when the share `current` moved further
+    from the view `previous`'s value than allowed_share_move allows; null otherwise."""
+    allowed = (
+        f"greatest({SHARE_MOVE_FLOOR}, {SHARE_MOVE_FACTOR} * least(previous.value, "
+        "1 - previous.value))"
+    )
+    return (
+        f"case when abs({current} - previous.value) > {allowed} + 1e-12 then {key} || ': ' || "
+        f"round(previous.value * 100, 2) || '% -> ' || round({current} * 100, 2) || '%' end"
+    )
+
+
+def _moves_vs_previous(gxe: Any, what: str, why: str, ref: Reference) -> list[Any]:
+    """No row of the derived column `moved_too_far` (see _moved_too_far_sql) is filled."""
     if ref.previous is None:
         return []
     return [
-        gxe.ExpectColumnValuesToBeBetween(
-            column=column,
-            min_value=0,
-            max_value=MAX_SHARE_MOVE,
-            description=f"{what}: moved by at most {MAX_SHARE_MOVE * 100:g} percentage points "
-            "since the previous build",
-            notes=f"{why} {ACCEPT}",
+        gxe.ExpectColumnValuesToBeNull(
+            column="moved_too_far",
+            description=f"{what}: moved since the previous build by at most half its distance "
+            f"to 0% or 100% (whichever is nearer), and always by "
+            f"{SHARE_MOVE_FLOOR * 100:g} percentage points",
+            notes=f"{why} The rows listed moved further (previous -> now). {ACCEPT}",
             meta=_meta(CHANGE),
         )
     ]
@@ -807,7 +829,6 @@ def _tag_coverage(gxe: Any, col: Any, ref: Reference) -> list[Any]:
         ),
         *_moves_vs_previous(
             gxe,
-            "coverage_move",
             "Coverage of every tag",
             "A tag whose coverage jumps or collapses between two builds reads a column that "
             "changed or lost its source; audiences built on it change size with it.",
@@ -892,7 +913,6 @@ def _audience_summary(gxe: Any, col: Any, ref: Reference) -> list[Any]:
         ),
         *_moves_vs_previous(
             gxe,
-            "share_move",
             "Size of every audience (share of customers)",
             "Audience sizes are planned into campaign budgets; a big move means the rule or "
             "the tags it reads changed.",
@@ -1006,11 +1026,11 @@ SUITES: list[SuiteSpec] = [
     SuiteSpec(
         "tag_coverage",
         "marts.rpt_tag_coverage",
-        """
+        f"""
         select coverage.tag_code, coverage.coverage, coverage.customers_tagged,
             coverage.customers_in_scope,
             coverage.customers_true / nullif(coverage.customers_in_scope, 0) as share_true,
-            abs(coverage.coverage - previous.value) as coverage_move
+            {_moved_too_far_sql("coverage.coverage", "coverage.tag_code")} as moved_too_far
         from marts.rpt_tag_coverage as coverage
         left join previous on previous.figure = 'tag_coverage.coverage.' || coverage.tag_code
         """,
@@ -1031,7 +1051,7 @@ SUITES: list[SuiteSpec] = [
     SuiteSpec(
         "audience_summary",
         "marts.rpt_audience_summary",
-        """
+        f"""
         with listed as (
             select audience_code, count(*) as members_listed
             from marts.fct_audience_members group by audience_code
@@ -1042,7 +1062,8 @@ SUITES: list[SuiteSpec] = [
             abs(summary.share_of_customers
                 - coalesce(summary.n_members / nullif(customers.n, 0), 0)) as share_gap,
             audiences.lookalike_size - summary.n_members as lookalike_shortfall,
-            abs(summary.share_of_customers - previous.value) as share_move
+            {_moved_too_far_sql("summary.share_of_customers", "summary.audience_code")}
+                as moved_too_far
         from marts.rpt_audience_summary as summary
         cross join customers
         left join listed using (audience_code)
@@ -1235,7 +1256,8 @@ def validate(
         context = _context(Path(project_dir), docs_dir)
         source = context.data_sources.add_pandas_filesystem("persona_marts", base_directory=tables)
         if previous is not None:
-            compared = f"Compared with the previous build, validated {recorded['validated_at']}."
+            when = recorded.get("validated_at", "at an unknown time")
+            compared = f"Compared with the previous build, validated {when}."
         elif accept_changes and recorded is not None:
             compared = "Changes since the previous build accepted (--accept-changes)."
         else:
