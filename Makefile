@@ -95,7 +95,8 @@ pytest: env browser duckdb1
 	$(BIN)/pytest
 
 # dbt build with every dbt test (data, unit and the golden tests) on the small fixture, then on a
-# marketplace-only subset of it (a brand that brings only ecommerce orders, items and products).
+# marketplace-only subset of it (a brand that brings only ecommerce orders, items and products);
+# then the GX validation of both warehouses (their first run: rules only, no previous build).
 fixture-build: env
 	@echo "== dbt build on the fixture (every table, written as text by another tool)"
 	rm -rf $(BUILD)/fixture && mkdir -p $(BUILD)/fixture
@@ -107,6 +108,11 @@ fixture-build: env
 		--only ecommerce_orders ecommerce_order_items products
 	PERSONA_RAW_DIR=$(BUILD)/fixture/raw_marketplace PERSONA_DB=$(BUILD)/fixture/marketplace.duckdb \
 		$(DBT) build --target-path $(BUILD)/fixture/target_marketplace
+	@echo "== persona validate (GX) on both fixture warehouses: the rules hold on any brand's build"
+	$(BIN)/persona validate --db $(BUILD)/fixture/persona.duckdb \
+		--docs-dir $(BUILD)/fixture/validation
+	$(BIN)/persona validate --db $(BUILD)/fixture/marketplace.duckdb \
+		--docs-dir $(BUILD)/fixture/validation_marketplace
 
 # chromium and a Chinese font (the pages' bilingual labels in screenshots), from Debian's packages
 browser:

@@ -39,7 +39,7 @@ COMMANDS: tuple[tuple[str, tuple[Command, ...]], ...] = (
             Command(
                 "validate",
                 "persona.consumers.validation",
-                "[--db PATH --docs-dir DIR]",
+                "[--db PATH --docs-dir DIR --accept-changes]",
                 "GX checks of the marts, Data Docs",
             ),
             Command(
