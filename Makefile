@@ -125,7 +125,6 @@ browser:
 
 validate: env
 	$(BIN)/persona validate --db "$(PERSONA_DB)" --docs-dir data/validation
-	@echo "Data Docs: $(abspath data/validation/index.html)"
 
 dashboard: env
 	$(BIN)/streamlit run dashboard/app.py --server.address localhost --server.port 8501 \
