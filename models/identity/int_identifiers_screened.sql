@@ -21,31 +21,52 @@ link_rules as (
 ),
 
 -- a blocked value: exact (case-insensitive) or a regular expression on the normal form; the
--- first rule by rule_id wins
-blocked_matches as (
+-- first rule by rule_id wins. Exact values are a hash join; the patterns are written into the SQL
+-- as literals (blocked_value_patterns reads the seed at run time), so each regular expression is
+-- compiled once instead of once per identifier and rule.
+exact_matches as (
     select
         identifiers.node_id,
+        blocked_values.rule_id
+    from identifiers
+    inner join blocked_values
+        on lower(identifiers.identifier_value) = lower(blocked_values.blocked_value)
+    where
+        blocked_values.match_type = 'exact'
+        and (blocked_values.identifier_type = '*' or identifiers.identifier_type = blocked_values.identifier_type)
+),
+
+first_patterns as (
+    select
+        node_id,
+        {{ persona.first_matching_pattern(
+            'identifier_type', 'identifier_value', persona.blocked_value_patterns()
+        ) }} as rule_id
+    from identifiers
+),
+
+pattern_matches as (
+    select
+        node_id,
+        rule_id
+    from first_patterns
+    where rule_id is not null
+),
+
+blocked_matches as (
+    select
+        matches.node_id,
         blocked_values.rule_id,
         blocked_values.reason,
         blocked_values.author,
         blocked_values.added_on,
-        row_number() over (partition by identifiers.node_id order by blocked_values.rule_id) as rule_rank
-    from identifiers
-    inner join blocked_values
-        on
-            (blocked_values.identifier_type = '*' or identifiers.identifier_type = blocked_values.identifier_type)
-            and (
-                (
-                    blocked_values.match_type = 'exact'
-                    and lower(identifiers.identifier_value) = lower(blocked_values.blocked_value)
-                )
-                or (
-                    blocked_values.match_type = 'pattern'
-                    and {{ persona.regexp_matches_column(
-                        'identifiers.identifier_value', 'blocked_values.blocked_value'
-                    ) }}
-                )
-            )
+        row_number() over (partition by matches.node_id order by blocked_values.rule_id) as rule_rank
+    from (
+        select * from exact_matches
+        union all
+        select * from pattern_matches
+    ) as matches
+    inner join blocked_values on matches.rule_id = blocked_values.rule_id
 ),
 
 blocked as (
