@@ -943,6 +943,8 @@ def test_a_table_mostly_set_aside_ends_the_build_with_a_warning(
         ("PERSONA_EARLIEST_VALID_DATE", "1990/01/01", "must be a date written YYYY-MM-DD"),
         ("PERSONA_MAX_ABS_AMOUNT", "a lot", "must be a positive number of yuan"),
         ("PERSONA_FUTURE_TOLERANCE_HOURS", "-5", "must be a whole number of hours"),
+        ("PERSONA_MEMORY_LIMIT", "lots", "must be an amount of memory with its unit"),
+        ("PERSONA_THREADS", "abc", "must be a whole number of threads"),
     ],
 )
 def test_a_malformed_setting_stops_the_build_naming_it(
@@ -955,3 +957,4 @@ def test_a_malformed_setting_stops_the_build_naming_it(
     output = ANSI.sub("", result.stdout)
     assert result.returncode != 0
     assert variable in output and message in output, output[-3000:]
+    assert "Traceback" not in output + result.stderr

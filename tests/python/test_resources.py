@@ -1,4 +1,7 @@
-"""The build's resource settings (threads, memory limit, spill folder) from the environment."""
+"""The build's resource settings (threads, memory limit, spill folder) from the environment.
+
+A malformed value stopping dbt without a stack trace is tested with the other settings in
+test_hostile_input.test_a_malformed_setting_stops_the_build_naming_it."""
 
 from __future__ import annotations
 
@@ -33,26 +36,6 @@ def test_well_formed_settings_pass() -> None:
 def test_each_malformed_setting_is_named(variable: str, value: str, message: str) -> None:
     (problem,) = resource_problems({variable: value})
     assert variable in problem and message in problem
-
-
-@pytest.mark.parametrize(
-    ("variable", "value", "message"),
-    [
-        ("PERSONA_MEMORY_LIMIT", "lots", "must be an amount of memory with its unit"),
-        ("PERSONA_THREADS", "abc", "PERSONA_THREADS must be a whole number of threads"),
-    ],
-)
-def test_a_malformed_resource_setting_stops_dbt_without_a_stack_trace(
-    tmp_path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
-) -> None:
-    raw = tmp_path / "raw"
-    write_fixture(raw, ["products"])
-    monkeypatch.setenv(variable, value)
-    result = run_dbt(["run", "-s", "base_catalog__products"], raw, tmp_path)
-    output = ANSI.sub("", result.stdout)
-    assert result.returncode != 0
-    assert message in output, output[-3000:]
-    assert "Traceback" not in output + result.stderr
 
 
 def test_a_small_memory_limit_still_builds(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
