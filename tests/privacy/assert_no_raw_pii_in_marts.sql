@@ -87,6 +87,8 @@
 {%- set birth_date = '(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])' %}
 {%- set id_card = '(^|' ~ boundary ~ ')([1-9][0-9]{5}' ~ birth_date ~ '[0-9]{3}[0-9Xx])(' ~ boundary ~ '|$)' %}
 {%- set id_card_number = persona.regexp_extract('column_value', id_card, 2) %}
+{#- the first pass: one regular expression for the four kinds (one scan of each value, not four) -#}
+{%- set any_suspect = '(' ~ [loose_phone, international_phone, email, id_card] | join(')|(') ~ ')' %}
 {#- ISO 7064 MOD 11-2: the weighted sum of the first 17 digits picks the check character -#}
 {%- set weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] %}
 {%- set weighted = [] %}
@@ -125,11 +127,7 @@
         '{{ column.name }}' as column_name,
         {{ value }} as column_value
     from {{ relation }}
-    where
-        {{ persona.regexp_matches(value, loose_phone) }}
-        or {{ persona.regexp_matches(value, international_phone) }}
-        or {{ persona.regexp_matches(value, email) }}
-        or {{ persona.regexp_matches(value, id_card) }}
+    where {{ persona.regexp_matches(value, any_suspect) }}
                 {%- endset %}
                 {%- do branches.append(branch) %}
             {%- endfor %}

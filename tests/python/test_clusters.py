@@ -21,6 +21,7 @@ import pytest
 from conftest import ANSI, one_id_owners_cte, run_dbt
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.metrics import adjusted_rand_score
 
 from persona.models import clusters
 from persona.models.clusters import ClusterSettings
@@ -94,6 +95,7 @@ def test_settings_from_meta_casts_strings_and_requires_every_key() -> None:
         "match_max_distance": "1.5",
         "mix_weight": "1.0",
         "name_min_z": "0.5",
+        "max_fit_rows": "100000",
     }
     assert ClusterSettings.from_meta({"clusters_settings": values}) == ClusterSettings()
     with pytest.raises(ValueError, match="clusters_settings"):
@@ -104,6 +106,8 @@ def test_settings_from_meta_casts_strings_and_requires_every_key() -> None:
         )
     with pytest.raises(ValueError, match="k_min <= k_max"):
         ClusterSettings(k_min=5, k_max=4)
+    with pytest.raises(ValueError, match="max_fit_rows must be at least"):
+        ClusterSettings(max_fit_rows=50)
 
 
 def test_buyer_features_keeps_buyers_with_model_and_profile_columns() -> None:
@@ -280,6 +284,30 @@ def test_assignment_equals_the_runs_kmeans_sizes_and_profiles_add_up() -> None:
     diagnostics = clusters.diagnostics(run)
     assert diagnostics["k"].tolist() == list(range(3, 9))
     assert diagnostics["is_chosen"].sum() == 1 and (diagnostics["status"] == "clustered").all()
+
+
+def test_kmeans_capped_at_max_fit_rows_finds_the_same_segments_and_counts_everyone() -> None:
+    """Above max_fit_rows KMeans learns from a fixed-seed sample; every buyer is still assigned
+    and counted, and the planted segments come out as they do from a fit on everyone."""
+    frame = synthetic(sizes=(400, 250, 300, 150))
+    points = np.arange(20.0).reshape(10, 2)
+    sample = clusters.fit_sample(
+        points, ClusterSettings(k_max=3, min_customers_per_cluster=1, max_fit_rows=4)
+    )
+    assert len(sample) == 4 and np.all(np.diff(sample[:, 0]) > 0)
+    assert clusters.fit_sample(points, FAST) is points
+    sampled = ClusterSettings(n_init=4, silhouette_sample_size=2000, max_fit_rows=300)
+    run = clusters.fit_run(frame, None, AS_OF, sampled)
+    again = clusters.fit_run(frame, None, AS_OF, sampled)
+    pd.testing.assert_frame_equal(run.drop(columns="built_at"), again.drop(columns="built_at"))
+    model = json.loads(run["model_json"].iloc[0])
+    assert run["chosen_k"].iloc[0] == 4
+    assert sum(c["size"] for c in model["clusters"]) == len(frame)
+    assigned = clusters.assign(frame, run)
+    full = clusters.assign(frame, clusters.fit_run(frame, None, AS_OF, FAST))
+    assert adjusted_rand_score(full["cluster_id"], assigned["cluster_id"]) > 0.95
+    sizes = assigned["cluster_id"].value_counts().to_dict()
+    assert sizes == {c["cluster_id"]: c["size"] for c in model["clusters"]}
 
 
 def test_same_input_twice_gives_identical_labels_and_a_rebuild_keeps_them() -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from persona.models import lookalike
+from persona.models.features import Histories
 from persona.models.lookalike import LookalikeSettings
 
 AS_OF = pd.Timestamp("2026-06-30")
@@ -107,7 +108,9 @@ def test_rank_candidates_puts_the_planted_cluster_first():
 
 def test_diagnostics_recall_on_planted_clusters(histories, seeds):
     settings = LookalikeSettings()
-    result = lookalike.diagnostics(**histories, seeds=seeds, as_of=AS_OF, settings=settings)
+    result = lookalike.diagnostics(
+        Histories(**histories), seeds=seeds, as_of=AS_OF, settings=settings
+    )
     assert result["status"].tolist() == ["evaluated"] * 3
     assert result["k_basis"].tolist() == ["expansion_size_x1", "expansion_size_x2", "held_out"]
     first = result.iloc[0]
@@ -120,12 +123,16 @@ def test_diagnostics_recall_on_planted_clusters(histories, seeds):
     assert result.iloc[1]["recall_at_k"] == 1.0
     assert first["base_rate"] == pytest.approx(90 / 952)
     assert first["lift"] == pytest.approx(first["recall_at_k"] / (90 / 952))
-    again = lookalike.diagnostics(**histories, seeds=seeds, as_of=AS_OF, settings=settings)
+    again = lookalike.diagnostics(
+        Histories(**histories), seeds=seeds, as_of=AS_OF, settings=settings
+    )
     pd.testing.assert_frame_equal(result, again)
 
 
 def test_expansion_excludes_the_seed_and_has_the_configured_size(histories, seeds):
-    scores = lookalike.score(**histories, seeds=seeds, as_of=AS_OF, settings=LookalikeSettings())
+    scores = lookalike.score(
+        Histories(**histories), seeds=seeds, as_of=AS_OF, settings=LookalikeSettings()
+    )
     assert list(scores.columns) == lookalike.SCORE_COLUMNS
     assert not scores["one_id"].isin(seeds["one_id"]).any()
     assert len(scores) == 1000 - 60
@@ -138,21 +145,27 @@ def test_expansion_excludes_the_seed_and_has_the_configured_size(histories, seed
 
 def test_expansion_larger_than_the_candidates_selects_everyone(histories, seeds):
     big = seeds.assign(expansion_size=5000)
-    scores = lookalike.score(**histories, seeds=big, as_of=AS_OF, settings=LookalikeSettings())
+    scores = lookalike.score(
+        Histories(**histories), seeds=big, as_of=AS_OF, settings=LookalikeSettings()
+    )
     assert scores["is_selected"].all() and len(scores) == 940
 
 
 def test_tiny_seed_and_no_seed_give_status_rows(histories, seeds):
     settings = LookalikeSettings()
     tiny = seeds.iloc[:5]
-    result = lookalike.diagnostics(**histories, seeds=tiny, as_of=AS_OF, settings=settings)
+    result = lookalike.diagnostics(
+        Histories(**histories), seeds=tiny, as_of=AS_OF, settings=settings
+    )
     assert result["status"].tolist() == ["too_few_seed_members"]
     assert "need 20" in result["status_detail"].iloc[0]
-    assert lookalike.score(**histories, seeds=tiny, as_of=AS_OF, settings=settings).empty
+    assert lookalike.score(Histories(**histories), seeds=tiny, as_of=AS_OF, settings=settings).empty
     none = seeds.iloc[0:0]
-    result = lookalike.diagnostics(**histories, seeds=none, as_of=AS_OF, settings=settings)
+    result = lookalike.diagnostics(
+        Histories(**histories), seeds=none, as_of=AS_OF, settings=settings
+    )
     assert result["status"].tolist() == ["no_seed_members"]
-    empty = lookalike.score(**histories, seeds=none, as_of=AS_OF, settings=settings)
+    empty = lookalike.score(Histories(**histories), seeds=none, as_of=AS_OF, settings=settings)
     assert list(empty.columns) == lookalike.SCORE_COLUMNS and empty.empty
     assert empty["one_id"].dtype == "string" and result["seed_audience_code"].dtype == "string"
 

@@ -67,7 +67,7 @@ def histories() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def evaluation(histories) -> pd.DataFrame:
-    return propensity.evaluate(**histories, as_of=AS_OF, settings=PropensitySettings())
+    return propensity.evaluate(Histories(**histories), as_of=AS_OF, settings=PropensitySettings())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,6 +125,7 @@ def test_settings_from_meta_parses_strings():
             "calibration_bins": "10",
             "purchase_intent_top_percent": "{'high': 10, 'medium': 30}",
             "churn_risk_top_percent": "{'high': 20, 'medium': 50}",
+            "max_training_rows": "200000",
         }
     }
     settings = PropensitySettings.from_meta(meta)
@@ -138,9 +139,7 @@ def test_settings_from_meta_parses_strings():
 
 
 def test_labels_read_only_their_window(histories):
-    buyers = propensity.buyers_between(
-        histories["purchase_days"], "2026-05-31", pd.Timestamp("2026-06-30")
-    )
+    buyers = Histories(**histories).bought_after("2026-05-31", 30)
     days = histories["purchase_days"]
     inside = days[(days["purchase_on"] > "2026-05-31") & (days["purchase_on"] <= "2026-06-30")]
     assert buyers == set(inside["one_id"])
@@ -171,8 +170,8 @@ def test_time_split_never_reads_data_after_the_cutoff(histories):
         pd.testing.assert_series_equal(y_a, y_b)
     # the evaluation (all of its windows end on the as-of date) is unchanged by later rows
     settings = PropensitySettings()
-    clean = propensity.evaluate(**histories, as_of=AS_OF, settings=settings)
-    dirty = propensity.evaluate(**noisy, as_of=AS_OF, settings=settings)
+    clean = propensity.evaluate(Histories(**histories), as_of=AS_OF, settings=settings)
+    dirty = propensity.evaluate(Histories(**noisy), as_of=AS_OF, settings=settings)
     pd.testing.assert_frame_equal(clean, dirty)
 
 
@@ -195,6 +194,25 @@ def test_evaluation_finds_the_planted_signal(evaluation):
         assert total == n_test[target]
 
 
+def test_training_capped_at_max_training_rows_still_finds_the_signal(histories):
+    """Above max_training_rows the classifiers learn from a fixed-seed sample of the training
+    rows; the evaluation still finds the planted signal and everyone is scored."""
+    source = Histories(**histories)
+    x, y = propensity.dataset(source, "purchase_30d", AS_OF - pd.Timedelta(days=60), 30)
+    small = PropensitySettings(max_training_rows=300)
+    x_fit, y_fit = propensity.training_sample(x, y, small)
+    assert len(x_fit) == 300 and x_fit.index.is_monotonic_increasing
+    assert x_fit.index.equals(y_fit.index) and set(x_fit.index) <= set(x.index)
+    assert propensity.training_sample(x, y, PropensitySettings())[0] is x
+    evaluation = propensity.evaluate(source, AS_OF, small)
+    summary = evaluation[evaluation["section"] == "summary"].set_index(["target", "classifier"])
+    assert summary.loc["purchase_30d", "auc"].max() > 0.8
+    assert (summary["n_train"] > 300).all()
+    scores = propensity.score(source, evaluation, AS_OF, small)
+    assert scores["purchase_30d_probability"].notna().all()
+    assert len(scores) == len(histories["people"])
+
+
 def test_time_split_dates_and_churn_population(histories, evaluation):
     summary = evaluation[evaluation["section"] == "summary"].drop_duplicates("target")
     dates = summary.set_index("target")
@@ -208,7 +226,7 @@ def test_time_split_dates_and_churn_population(histories, evaluation):
 
 def test_scores_are_probabilities_and_churn_is_for_buyers(histories, evaluation):
     scores = propensity.score(
-        **histories, evaluation=evaluation, as_of=AS_OF, settings=PropensitySettings()
+        Histories(**histories), evaluation=evaluation, as_of=AS_OF, settings=PropensitySettings()
     )
     assert scores["one_id"].is_unique and len(scores) == len(histories["people"])
     assert scores["purchase_30d_probability"].between(0, 1).all()
@@ -220,7 +238,7 @@ def test_scores_are_probabilities_and_churn_is_for_buyers(histories, evaluation)
     assert (scores["purchase_intent"] == "high").sum() == int(0.1 * len(scores))
     # deterministic
     again = propensity.score(
-        **histories, evaluation=evaluation, as_of=AS_OF, settings=PropensitySettings()
+        Histories(**histories), evaluation=evaluation, as_of=AS_OF, settings=PropensitySettings()
     )
     pd.testing.assert_frame_equal(scores, again)
 
@@ -228,14 +246,16 @@ def test_scores_are_probabilities_and_churn_is_for_buyers(histories, evaluation)
 def test_tiny_data_gives_status_rows_and_null_scores():
     tiny = synthetic_histories(n=6, seed=1)
     settings = PropensitySettings()
-    evaluation = propensity.evaluate(**tiny, as_of=AS_OF, settings=settings)
+    evaluation = propensity.evaluate(Histories(**tiny), as_of=AS_OF, settings=settings)
     assert len(evaluation) == 2
     assert set(evaluation["status"]) == {"too_few_customers"}
     assert evaluation["classifier"].isna().all()
     # all-null text columns keep a text dtype, so the warehouse gets VARCHAR, not DuckDB's NULL
     assert evaluation["classifier"].dtype == "string"
     assert "need 50" in evaluation["status_detail"].iloc[0]
-    scores = propensity.score(**tiny, evaluation=evaluation, as_of=AS_OF, settings=settings)
+    scores = propensity.score(
+        Histories(**tiny), evaluation=evaluation, as_of=AS_OF, settings=settings
+    )
     assert len(scores) == 6
     assert scores["purchase_30d_probability"].isna().all()
     assert scores["purchase_intent"].isna().all()
@@ -245,7 +265,7 @@ def test_tiny_data_gives_status_rows_and_null_scores():
 def test_no_positives_is_a_status_not_a_crash(histories):
     empty = dict(histories, purchase_days=histories["purchase_days"].iloc[0:0])
     empty["category_days"] = histories["category_days"].iloc[0:0]
-    evaluation = propensity.evaluate(**empty, as_of=AS_OF, settings=PropensitySettings())
+    evaluation = propensity.evaluate(Histories(**empty), as_of=AS_OF, settings=PropensitySettings())
     statuses = evaluation.set_index("target")["status"]
     assert statuses["purchase_30d"] == "too_few_positives"
     assert statuses["churn_90d"] == "too_few_customers"

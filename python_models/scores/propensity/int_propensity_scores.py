@@ -2,24 +2,21 @@
 
 Thin: each target's classifier selected by int_propensity_evaluation is retrained on the latest
 complete window (features as of the as-of date minus the window, labels up to the as-of date) and
-applied to the features as of the as-of date.
+applied to the features as of the as-of date; the features and labels are the rows of
+int_customer_features_at_cutoffs (computed in SQL).
 """
 
-from persona.models.propensity import PropensitySettings, score
+from persona.models.features import load_feature_table
+from persona.models.propensity import PropensitySettings, cutoffs, score
 from persona.models.runtime import as_of_date
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = PropensitySettings.from_meta(dbt.config.get("meta"))
-    people = dbt.ref("dim_customers").project(
-        "one_id, cast(first_seen_at as date) as first_seen_on"
-    )
-    purchase_days = dbt.ref("int_customer_purchase_days").df()
-    category_days = dbt.ref("int_customer_category_days").df()
-    activity_days = dbt.ref("int_customer_activity_days").df()
-    evaluation = dbt.ref("int_propensity_evaluation").df()
     as_of = as_of_date(dbt.ref("int_as_of_date"))
-    return score(
-        people.df(), purchase_days, category_days, activity_days, evaluation, as_of, settings
+    features = load_feature_table(
+        dbt.ref("int_customer_features_at_cutoffs"), cutoffs(as_of, settings, "score")
     )
+    evaluation = dbt.ref("int_propensity_evaluation").df()
+    return score(features, evaluation, as_of, settings)

@@ -96,12 +96,18 @@ class ClusterSettings:
     match_max_distance: float = 1.5
     mix_weight: float = 1.0
     name_min_z: float = 0.5
+    max_fit_rows: int = 100_000
 
     def __post_init__(self) -> None:
         if not 2 <= self.k_min <= self.k_max:
             raise ValueError(f"need 2 <= k_min <= k_max, got {self.k_min}..{self.k_max}")
         if self.silhouette_sample_size < 10 or self.min_customers_per_cluster < 1:
             raise ValueError("silhouette_sample_size >= 10 and min_customers_per_cluster >= 1")
+        if self.max_fit_rows < self.k_max * self.min_customers_per_cluster:
+            raise ValueError(
+                f"max_fit_rows must be at least k_max * min_customers_per_cluster"
+                f" ({self.k_max * self.min_customers_per_cluster}), got {self.max_fit_rows}"
+            )
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> ClusterSettings:
@@ -114,7 +120,7 @@ class ClusterSettings:
                 " (python_models/scores/clusters/_clusters__python_models.yml)"
             )
         ints = ("k_min", "k_max", "random_state", "n_init", "silhouette_sample_size")
-        ints += ("min_customers_per_cluster",)
+        ints += ("min_customers_per_cluster", "max_fit_rows")
         floats = ("k_stickiness", "match_max_distance", "mix_weight", "name_min_z")
         missing = [key for key in ints + floats if key not in values]
         if missing:
@@ -408,6 +414,16 @@ def _typed(row: dict) -> pd.DataFrame:
     return out
 
 
+def fit_sample(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
+    """The points KMeans is fitted on: all of them up to settings.max_fit_rows, else a fixed-seed
+    random sample of that many (in their original order). Centroids settle long before a
+    million buyers; every buyer is then assigned to the nearest centroid."""
+    if len(points) <= settings.max_fit_rows:
+        return points
+    rng = np.random.RandomState(settings.random_state)
+    return points[np.sort(rng.choice(len(points), size=settings.max_fit_rows, replace=False))]
+
+
 def fit_run(
     frame: pd.DataFrame,
     previous_runs: pd.DataFrame | None,
@@ -454,15 +470,17 @@ def fit_run(
         centroids = {c["cluster_id"]: c["centroid"] for c in prior["clusters"]}
         prior_ids = list(centroids)
         prior_points = space.align(centroids)
+    fit_points = fit_sample(points, settings)
     k, fits, diagnostics = select_k(
-        points,
+        fit_points,
         settings,
         previous_k=None if prior_ids is None else len(prior_ids),
         seed=prior_points,
     )
     fit = fits[k]
     centers = fit.cluster_centers_
-    sizes = np.bincount(fit.labels_, minlength=k)
+    labels = fit.labels_ if len(fit_points) == len(points) else fit.predict(points)
+    sizes = np.bincount(labels, minlength=k)
     raw = space.inverse(centers)
     zscores = pd.DataFrame((raw - space.mean) / space.scale, columns=columns)
     monetary = raw[:, columns.index("log_monetary")]

@@ -27,8 +27,15 @@ Output: one row per person, indexed by one_id, numeric columns only (no nulls). 
 - days_since_last_activity: days from the last event day (tenure_days + 1 without events);
 - tenure_days: days since the person was first seen; has_purchased: 1 when they ever bought.
 
-`Histories` holds the four inputs and computes customer_features once per (cutoff, categories):
-propensity reads several cutoffs of the same histories, lookalike the as-of date's.
+Two sources give these features with one interface (`features(cutoff, categories)` and
+`bought_after(cutoff, horizon)`, the propensity labels):
+- `FeatureTable`: the warehouse's int_customer_features_at_cutoffs, which computes them once, in
+  SQL, at every cutoff the models need (the as-of date and the propensity training and judging
+  dates). The dbt Python models read it: one row per person and cutoff, no day-level history in
+  pandas.
+- `Histories`: the four inputs above in memory, computed here by `customer_features`, once per
+  (cutoff, categories). It is the reference the SQL table is tested against, and the tests'
+  hand-made data goes through it.
 """
 
 from __future__ import annotations
@@ -170,3 +177,89 @@ class Histories:
                 categories=categories,
             )
         return self._cache[key]
+
+    def bought_after(self, cutoff, horizon: int) -> set:
+        """The one_ids with a purchase day in (cutoff, cutoff + horizon] - nothing else is read."""
+        return buyers_between(
+            self.purchase_days, cutoff, pd.Timestamp(cutoff) + pd.Timedelta(days=horizon)
+        )
+
+
+def buyers_between(purchase_days: pd.DataFrame, start, end) -> set:
+    """The one_ids with a purchase day in the window (start, end] - nothing outside it is read."""
+    dates = pd.to_datetime(purchase_days["purchase_on"])
+    inside = (dates > pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+    return set(purchase_days.loc[inside, "one_id"])
+
+
+KEY_COLUMNS = ("cutoff_on", "one_id")
+LABEL_PREFIX = "purchase_days_next_"
+CATEGORY_PREFIX = "category_share__"
+
+
+class FeatureTable:
+    """customer_features at the cutoffs the warehouse computed (int_customer_features_at_cutoffs:
+    cutoff_on, one_id, the feature columns in customer_features' order, and the labels
+    purchase_days_next_<h>d, null while the window after the cutoff is not over)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        missing = {*KEY_COLUMNS, "has_purchased"} - set(frame.columns)
+        if missing:
+            raise ValueError(
+                f"the features table lacks {sorted(missing)}: expected the columns of "
+                "int_customer_features_at_cutoffs"
+            )
+        self.frame = frame.assign(cutoff_on=pd.to_datetime(frame["cutoff_on"]))
+        self.feature_columns = [
+            c for c in frame.columns if c not in KEY_COLUMNS and not c.startswith(LABEL_PREFIX)
+        ]
+
+    def cutoffs(self) -> list[pd.Timestamp]:
+        return sorted(self.frame["cutoff_on"].unique())
+
+    def _rows(self, cutoff) -> pd.DataFrame:
+        cutoff = pd.Timestamp(cutoff)
+        rows = self.frame[self.frame["cutoff_on"] == cutoff]
+        if rows.empty and cutoff not in self.cutoffs():
+            known = ", ".join(str(c.date()) for c in self.cutoffs()) or "none"
+            raise ValueError(
+                f"no customer features as of {cutoff.date()}: int_customer_features_at_cutoffs "
+                f"has the cutoffs {known} (the as-of date and the propensity horizons before it)"
+            )
+        return rows.set_index("one_id").sort_index()
+
+    def features(self, cutoff, categories: list[str] | None = None) -> pd.DataFrame:
+        """The features as of `cutoff`, indexed by one_id; `categories` fixes the category_share
+        columns (a category the table lacks is all zeros), else every category of the table."""
+        out = self._rows(cutoff)[self.feature_columns].astype(float)
+        if categories is not None:
+            columns = [c for c in out.columns if not c.startswith(CATEGORY_PREFIX)]
+            at = columns.index("days_since_last_activity")
+            wanted = [f"{CATEGORY_PREFIX}{category}" for category in categories]
+            shares = out.reindex(columns=wanted, fill_value=0.0)
+            out = pd.concat([out[columns[:at]], shares, out[columns[at:]]], axis=1)
+        return out
+
+    def bought_after(self, cutoff, horizon: int) -> set:
+        """The one_ids with a purchase day in (cutoff, cutoff + horizon]."""
+        column = f"{LABEL_PREFIX}{horizon}d"
+        if column not in self.frame.columns:
+            raise ValueError(
+                f"int_customer_features_at_cutoffs has no {column}: its horizons come from the "
+                "vars propensity_purchase_days and propensity_churn_days"
+            )
+        rows = self._rows(cutoff)
+        labels = rows[column]
+        if labels.isna().any():
+            raise ValueError(
+                f"the {horizon} days after {pd.Timestamp(cutoff).date()} are not over by the "
+                "as-of date: no label"
+            )
+        return set(labels.index[labels > 0])
+
+
+def load_feature_table(relation, cutoffs) -> FeatureTable:
+    """The FeatureTable of a dbt relation of int_customer_features_at_cutoffs, reading only the
+    rows of `cutoffs` (the other cutoffs stay in the warehouse)."""
+    dates = ", ".join(f"DATE '{pd.Timestamp(cutoff).date()}'" for cutoff in cutoffs)
+    return FeatureTable(relation.filter(f"cutoff_on in ({dates})").df())

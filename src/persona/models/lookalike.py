@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from persona.models.features import Histories
+from persona.models.features import FeatureTable, Histories
 from persona.models.runtime import single_threaded, typed
 
 RANDOM_STATE = 42
@@ -117,10 +117,6 @@ def _seed_groups(seeds: pd.DataFrame):
         yield seed, expansion, int(size), set(group["one_id"])
 
 
-def _features(people, purchase_days, category_days, activity_days, as_of) -> pd.DataFrame:
-    return Histories(people, purchase_days, category_days, activity_days).features(as_of)
-
-
 def _seed_status(n_seed: int, n_others: int, settings: LookalikeSettings) -> tuple[str, str]:
     if n_seed < settings.min_seed:
         return (
@@ -133,18 +129,12 @@ def _seed_status(n_seed: int, n_others: int, settings: LookalikeSettings) -> tup
 
 
 def score(
-    people: pd.DataFrame,
-    purchase_days: pd.DataFrame,
-    category_days: pd.DataFrame,
-    activity_days: pd.DataFrame,
-    seeds: pd.DataFrame,
-    as_of,
-    settings: LookalikeSettings,
+    source: FeatureTable | Histories, seeds: pd.DataFrame, as_of, settings: LookalikeSettings
 ) -> pd.DataFrame:
     """Per seed audience, every non-member with features scored and ranked; the top
     expansion_size are `is_selected` (fewer when there are not enough non-members). A seed too
     small to learn from (settings.min_seed) gets no rows (rpt_lookalike_diagnostics says why)."""
-    features = _features(people, purchase_days, category_days, activity_days, as_of)
+    features = source.features(as_of)
     frames = []
     for seed, expansion, size, members in _seed_groups(seeds):
         members = members & set(features.index)
@@ -180,20 +170,14 @@ def split_seed(members: set, holdout_share: float, seed_code: str) -> tuple[set,
 
 
 def diagnostics(
-    people: pd.DataFrame,
-    purchase_days: pd.DataFrame,
-    category_days: pd.DataFrame,
-    activity_days: pd.DataFrame,
-    seeds: pd.DataFrame,
-    as_of,
-    settings: LookalikeSettings,
+    source: FeatureTable | Histories, seeds: pd.DataFrame, as_of, settings: LookalikeSettings
 ) -> pd.DataFrame:
     """Per seed audience and K (expansion_size times each of settings.recall_k_multiples, and K =
     the number held out, where recall equals precision): recall
     at K of the held-out seed members when the classifier learns from the other members and ranks
     everyone outside the training seed, with the base rate and lift. A seed that cannot be
     evaluated gets one row with its status (too_few_seed_members, no_candidates)."""
-    features = _features(people, purchase_days, category_days, activity_days, as_of)
+    features = source.features(as_of)
     rows = []
     for seed, expansion, size, members in _seed_groups(seeds):
         with_features = members & set(features.index)

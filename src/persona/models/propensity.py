@@ -16,6 +16,10 @@ everyone first seen on or before the cutoff; churn = the buyers (a purchase day 
 cutoff); churned = no purchase day in the next h days. A row dated after a frame's cutoff is never
 read (customer_features drops it; the labels read only their own window).
 
+The features and labels come from a source with `features(cutoff, categories)` and
+`bought_after(cutoff, horizon)`: the warehouse's int_customer_features_at_cutoffs
+(persona.models.features.FeatureTable) in the build, in-memory `Histories` in the tests.
+
 Candidates: `logistic` (LogisticRegression on standardised features) and `gradient_boosting`
 (HistGradientBoostingClassifier), both with a fixed random_state.
 """
@@ -33,7 +37,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from persona.models.features import Histories, feature_categories
+from persona.models.features import FeatureTable, Histories, feature_categories
 from persona.models.runtime import single_threaded, typed
 
 TARGETS = ("purchase_30d", "churn_90d")
@@ -56,6 +60,7 @@ class PropensitySettings:
     calibration_bins: int = 10
     purchase_intent_top_percent: tuple[tuple[str, float], ...] = (("high", 10), ("medium", 30))
     churn_risk_top_percent: tuple[tuple[str, float], ...] = (("high", 20), ("medium", 50))
+    max_training_rows: int = 200_000
 
     def horizon(self, target: str) -> int:
         return {"purchase_30d": self.purchase_days, "churn_90d": self.churn_days}[target]
@@ -80,6 +85,7 @@ class PropensitySettings:
                 _parse_mapping(values["purchase_intent_top_percent"]).items()
             ),
             churn_risk_top_percent=tuple(_parse_mapping(values["churn_risk_top_percent"]).items()),
+            max_training_rows=int(values["max_training_rows"]),
         )
 
 
@@ -87,15 +93,19 @@ class PropensitySettings:
 # labels and datasets
 
 
-def buyers_between(purchase_days: pd.DataFrame, start, end) -> set:
-    """The one_ids with a purchase day in the window (start, end] - nothing outside it is read."""
-    dates = pd.to_datetime(purchase_days["purchase_on"])
-    inside = (dates > pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
-    return set(purchase_days.loc[inside, "one_id"])
+FeatureSource = FeatureTable | Histories
+
+
+def cutoffs(as_of, settings: PropensitySettings, stage: str) -> list[pd.Timestamp]:
+    """The dates a stage reads features as of: `evaluate` as_of - h and as_of - 2h, `score` the
+    as-of date and as_of - h, for the horizon h of each target (see the module docstring)."""
+    multiples = {"evaluate": (1, 2), "score": (0, 1)}[stage]
+    days = {k * settings.horizon(target) for target in TARGETS for k in multiples}
+    return [pd.Timestamp(as_of) - pd.Timedelta(days=d) for d in sorted(days)]
 
 
 def dataset(
-    histories: Histories,
+    source: FeatureSource,
     target: str,
     cutoff,
     horizon: int,
@@ -105,18 +115,29 @@ def dataset(
     """Features as of `cutoff` for the target's population, and (with_labels) the label from the
     window (cutoff, cutoff + horizon]: 1 = bought (purchase_30d) or did not buy (churn_90d)."""
     cutoff = pd.Timestamp(cutoff)
-    features = histories.features(cutoff, categories)
+    features = source.features(cutoff, categories)
     if target == "churn_90d":
         features = features[features["has_purchased"] > 0]
     elif target != "purchase_30d":
         raise ValueError(f"unknown propensity target {target!r}; expected one of {TARGETS}")
     if not with_labels:
         return features, None
-    bought = features.index.isin(
-        buyers_between(histories.purchase_days, cutoff, cutoff + pd.Timedelta(days=horizon))
-    )
+    bought = features.index.isin(list(source.bought_after(cutoff, horizon)))
     label = bought if target == "purchase_30d" else ~bought
     return features, pd.Series(label.astype(int), index=features.index, name=target)
+
+
+def training_sample(
+    features: pd.DataFrame, labels: pd.Series, settings: PropensitySettings
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows a classifier is fitted on: all of them up to settings.max_training_rows, else a
+    fixed-seed random sample of that many (in their original order). A classifier on ~30 features
+    learns as well from 200,000 people as from a million; it still scores everyone."""
+    if len(features) <= settings.max_training_rows:
+        return features, labels
+    rng = np.random.RandomState(RANDOM_STATE)
+    keep = np.sort(rng.choice(len(features), size=settings.max_training_rows, replace=False))
+    return features.iloc[keep], labels.iloc[keep]
 
 
 def make_classifier(name: str):
@@ -221,13 +242,13 @@ EVALUATION_COLUMNS = [
 ]
 
 
-def _evaluate_target(histories: Histories, target: str, as_of, settings) -> list[dict]:
+def _evaluate_target(source: FeatureSource, target: str, as_of, settings) -> list[dict]:
     horizon = settings.horizon(target)
     test_cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=horizon)
     train_cutoff = test_cutoff - pd.Timedelta(days=horizon)
-    x_train, y_train = dataset(histories, target, train_cutoff, horizon)
+    x_train, y_train = dataset(source, target, train_cutoff, horizon)
     categories = feature_categories(x_train)
-    x_test, y_test = dataset(histories, target, test_cutoff, horizon, categories)
+    x_test, y_test = dataset(source, target, test_cutoff, horizon, categories)
     base = {
         "target": target,
         "section": "summary",
@@ -249,9 +270,10 @@ def _evaluate_target(histories: Histories, target: str, as_of, settings) -> list
     if status != "ok":
         return [{**base, "classifier": None, "status": status, "status_detail": detail}]
     rows = []
+    x_fit, y_fit = training_sample(x_train, y_train, settings)
     for name in CLASSIFIERS:
         with single_threaded():
-            model = make_classifier(name).fit(x_train.to_numpy(), y_train.to_numpy())
+            model = make_classifier(name).fit(x_fit.to_numpy(), y_fit.to_numpy())
             scores = model.predict_proba(x_test[x_train.columns].to_numpy())[:, 1]
         rows.append(
             {**base, "classifier": name, "status": "evaluated", "status_detail": ""}
@@ -278,22 +300,14 @@ def _evaluate_target(histories: Histories, target: str, as_of, settings) -> list
     return rows
 
 
-def evaluate(
-    people: pd.DataFrame,
-    purchase_days: pd.DataFrame,
-    category_days: pd.DataFrame,
-    activity_days: pd.DataFrame,
-    as_of,
-    settings: PropensitySettings,
-) -> pd.DataFrame:
+def evaluate(source: FeatureSource, as_of, settings: PropensitySettings) -> pd.DataFrame:
     """The time-split evaluation of every target and candidate classifier, long format: one
     `summary` row per (target, classifier) with AUC, top-decile lift and Brier score on the
     held-out period, and `calibration` rows per bin. A target that cannot be fitted or judged gets
     one summary row with classifier null and status too_few_customers / too_few_positives."""
-    histories = Histories(people, purchase_days, category_days, activity_days)
     rows = []
     for target in TARGETS:
-        rows.extend(_evaluate_target(histories, target, as_of, settings))
+        rows.extend(_evaluate_target(source, target, as_of, settings))
     frame = pd.DataFrame(rows).reindex(columns=EVALUATION_COLUMNS)
     frame["is_selected"] = frame["is_selected"].fillna(False).astype(bool)
     frame["status_detail"] = frame["status_detail"].fillna("")
@@ -333,26 +347,19 @@ def bands(scores: pd.Series, top_percent: tuple[tuple[str, float], ...], last: s
 
 
 def score(
-    people: pd.DataFrame,
-    purchase_days: pd.DataFrame,
-    category_days: pd.DataFrame,
-    activity_days: pd.DataFrame,
-    evaluation: pd.DataFrame,
-    as_of,
-    settings: PropensitySettings,
+    source: FeatureSource, evaluation: pd.DataFrame, as_of, settings: PropensitySettings
 ) -> pd.DataFrame:
     """Per person first seen on or before the as-of date: purchase_30d_probability and
     churn_90d_probability (null for non-buyers), their bands and deciles (1 = most likely). Each
     target uses the classifier the evaluation selected, retrained on features as of as_of - h
     with labels from (as_of - h, as_of]. A target without a selected classifier, or whose
     training set is too small, stays null."""
-    histories = Histories(people, purchase_days, category_days, activity_days)
     as_of = pd.Timestamp(as_of)
     chosen = selected_classifiers(evaluation)
-    current = histories.features(as_of)
+    current = source.features(as_of)
     # the as-of date's categories for training too (a category new since then is all zeros there)
     categories = feature_categories(current)
-    current = histories.features(as_of, categories)
+    current = source.features(as_of, categories)
     out = pd.DataFrame(index=current.index)
     out["is_buyer"] = current["has_purchased"] > 0
     probability = {}
@@ -362,13 +369,14 @@ def score(
             continue
         horizon = settings.horizon(target)
         x_train, y_train = dataset(
-            histories, target, as_of - pd.Timedelta(days=horizon), horizon, categories
+            source, target, as_of - pd.Timedelta(days=horizon), horizon, categories
         )
         if trainable(y_train, settings)[0] != "ok":
             continue
-        x_now, _ = dataset(histories, target, as_of, horizon, categories, with_labels=False)
+        x_now, _ = dataset(source, target, as_of, horizon, categories, with_labels=False)
+        x_fit, y_fit = training_sample(x_train, y_train, settings)
         with single_threaded():
-            model = make_classifier(chosen[target]).fit(x_train.to_numpy(), y_train.to_numpy())
+            model = make_classifier(chosen[target]).fit(x_fit.to_numpy(), y_fit.to_numpy())
             predicted = model.predict_proba(x_now[x_train.columns].to_numpy())[:, 1]
         probability[target].loc[x_now.index] = predicted
     out["purchase_30d_probability"] = probability["purchase_30d"]
