@@ -97,6 +97,35 @@ def test_cdnow_gamma_gamma_reproduces_the_published_estimates(cdnow_summary) -> 
         assert _within(getattr(fit.params, name), value, 0.01), (name, fit)
 
 
+def test_fits_capped_at_max_fit_customers_use_a_fixed_sample_and_stay_near_the_full_fit(
+    cdnow_summary: pd.DataFrame,
+) -> None:
+    """Above max_fit_customers the models learn from a fixed-seed sample of the buyers: on CDNOW
+    a fit on 1,500 of the 2,357 customers lands within the published estimates' neighbourhood."""
+    summary = pd.DataFrame(
+        {
+            "period": "as_of",
+            "one_id": cdnow_summary["ID"],
+            "frequency": cdnow_summary["x"],
+            "recency": cdnow_summary["t_x"],
+            "T": cdnow_summary["T"],
+            "monetary_value": cdnow_summary["zbar"],
+        }
+    )
+    capped = clv.ClvSettings(max_fit_customers=1500)
+    sample = clv.fit_sample(summary, capped)
+    assert len(sample) == 1500 and sample.index.is_monotonic_increasing
+    assert clv.fit_sample(summary, clv.ClvSettings()) is summary
+    fits = clv.fit_models(summary, "1998-06-30", capped).set_index(["period", "model"])
+    bg = fits.loc[("as_of", "bg_nbd")]
+    assert bg["status"] == "fitted" and bg["n_customers"] == 1500
+    for name, value in {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}.items():
+        assert _within(bg[name], value, 0.35), (name, bg[name])
+    pd.testing.assert_frame_equal(
+        fits, clv.fit_models(summary, "1998-06-30", capped).set_index(["period", "model"])
+    )
+
+
 def test_summary_from_cdnow_transactions_matches_the_published_summary(
     cdnow_transactions: pd.DataFrame, cdnow_summary: pd.DataFrame
 ) -> None:

@@ -338,6 +338,7 @@ class ClvSettings:
     monthly_discount_rate: float = 0.01
     min_customers: int = 20
     tier_top_percent: tuple[tuple[str, float], ...] = (("top", 5), ("high", 20), ("medium", 50))
+    max_fit_customers: int = 200_000
 
     @property
     def time_unit(self) -> str:
@@ -363,6 +364,7 @@ class ClvSettings:
             monthly_discount_rate=float(values["monthly_discount_rate"]),
             min_customers=int(values["min_customers"]),
             tier_top_percent=tuple((str(k), float(v)) for k, v in tiers.items()),
+            max_fit_customers=int(values["max_fit_customers"]),
         )
 
 
@@ -385,15 +387,26 @@ def summaries(purchase_days: pd.DataFrame, as_of, settings: ClvSettings) -> pd.D
     return pd.concat([current, calibration], ignore_index=True)
 
 
+def fit_sample(group: pd.DataFrame, settings: ClvSettings) -> pd.DataFrame:
+    """The customers a period's models are fitted on: all of them up to
+    settings.max_fit_customers, else a fixed-seed random sample of that many (in their order).
+    Four (BG/NBD) or three (Gamma-Gamma) population parameters are pinned down long before a
+    million buyers; every buyer is still scored with them."""
+    if len(group) <= settings.max_fit_customers:
+        return group
+    rng = np.random.RandomState(42)
+    return group.iloc[np.sort(rng.choice(len(group), settings.max_fit_customers, replace=False))]
+
+
 def fit_models(summary: pd.DataFrame, as_of, settings: ClvSettings) -> pd.DataFrame:
     """One row per (period, model) with the literature's parameter names, the time unit, the
-    summed log-likelihood, the customers used and the status; a period without buyers gets
-    status too_few_customers."""
+    summed log-likelihood, the customers used (at most settings.max_fit_customers) and the
+    status; a period without buyers gets status too_few_customers."""
     as_of = pd.Timestamp(as_of)
     cutoffs = {"as_of": as_of, "calibration": as_of - pd.Timedelta(days=settings.holdout_days)}
     rows = []
     for period, cutoff in cutoffs.items():
-        group = summary[summary["period"] == period]
+        group = fit_sample(summary[summary["period"] == period], settings)
         bg = fit_bgnbd(group["frequency"], group["recency"], group["T"], settings.min_customers)
         gg = fit_gamma_gamma(group["frequency"], group["monetary_value"], settings.min_customers)
         for model, fit in (("bg_nbd", bg), ("gamma_gamma", gg)):
