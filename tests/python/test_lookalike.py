@@ -104,6 +104,14 @@ def test_rank_candidates_puts_the_planted_cluster_first():
     assert ranked["score_rank"].tolist() == list(range(1, 951))
     top = set(ranked["one_id"].iloc[:50])
     assert len(top & set(features.index[50:100])) >= 45
+    # capped at 300 training rows: every seed member and 250 others; the cluster still comes first
+    labels = features.index.isin(list(seed)).astype(int)
+    rows = lookalike.training_rows(labels, 300)
+    assert len(rows) == 300 and set(range(50)) <= set(rows) and np.all(np.diff(rows) > 0)
+    assert len(lookalike.training_rows(labels, 5000)) == 1000
+    capped = lookalike.rank_candidates(features, seed, candidates, max_rows=300)
+    assert len(capped) == 950
+    assert len(set(capped["one_id"].iloc[:50]) & set(features.index[50:100])) >= 45
 
 
 def test_diagnostics_recall_on_planted_clusters(histories, seeds):
@@ -176,6 +184,7 @@ def test_settings_from_meta_parses_strings():
             "holdout_share": "0.2",
             "min_seed": "20",
             "recall_k_multiples": "[1, 2]",
+            "max_training_rows": "200000",
         }
     }
     assert LookalikeSettings.from_meta(meta) == LookalikeSettings()

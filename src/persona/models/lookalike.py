@@ -69,6 +69,7 @@ class LookalikeSettings:
     holdout_share: float = 0.2
     min_seed: int = 20
     recall_k_multiples: tuple[float, ...] = (1.0, 2.0)
+    max_training_rows: int = 200_000
 
     @classmethod
     def from_meta(cls, meta: dict) -> LookalikeSettings:
@@ -87,6 +88,7 @@ class LookalikeSettings:
             holdout_share=float(values["holdout_share"]),
             min_seed=int(values["min_seed"]),
             recall_k_multiples=tuple(float(value) for value in multiples),
+            max_training_rows=int(values["max_training_rows"]),
         )
 
 
@@ -98,12 +100,30 @@ def make_classifier():
     )
 
 
-def rank_candidates(features: pd.DataFrame, positives: set, candidates: pd.Index) -> pd.DataFrame:
-    """Fit seed (positives) vs everyone else in `features`, then score `candidates`: one_id,
-    score (the classifier's probability) and score_rank (1 = most seed-like; ties by one_id)."""
+def training_rows(labels: np.ndarray, max_rows: int) -> np.ndarray:
+    """The positions a classifier learns from: all of them up to max_rows, else every seed member
+    and a fixed-seed random sample of the others up to max_rows in all (in their order). The
+    class weights are balanced, so fewer others change the weights, not the boundary."""
+    if len(labels) <= max_rows:
+        return np.arange(len(labels))
+    positive = np.flatnonzero(labels == 1)
+    others = np.flatnonzero(labels == 0)
+    n_others = max(max_rows - len(positive), 0)
+    rng = np.random.RandomState(RANDOM_STATE)
+    kept = others[rng.choice(len(others), size=min(n_others, len(others)), replace=False)]
+    return np.sort(np.concatenate([positive, kept]))
+
+
+def rank_candidates(
+    features: pd.DataFrame, positives: set, candidates: pd.Index, max_rows: int = 200_000
+) -> pd.DataFrame:
+    """Fit seed (positives) vs everyone else in `features` (at most max_rows of them, see
+    training_rows), then score `candidates`: one_id, score (the classifier's probability) and
+    score_rank (1 = most seed-like; ties by one_id)."""
     labels = features.index.isin(list(positives)).astype(int)
+    rows = training_rows(labels, max_rows)
     with single_threaded():
-        model = make_classifier().fit(features.to_numpy(), labels)
+        model = make_classifier().fit(features.to_numpy()[rows], labels[rows])
         scores = model.predict_proba(features.loc[candidates].to_numpy())[:, 1]
     ranked = pd.DataFrame({"one_id": np.asarray(candidates), "score": scores})
     ranked = ranked.sort_values(["score", "one_id"], ascending=[False, True], kind="stable")
@@ -141,7 +161,7 @@ def score(
         candidates = features.index[~features.index.isin(list(members))]
         if _seed_status(len(members), len(candidates), settings)[0] != "ok":
             continue
-        ranked = rank_candidates(features, members, candidates)
+        ranked = rank_candidates(features, members, candidates, settings.max_training_rows)
         ranked["is_selected"] = ranked["score_rank"] <= size
         ranked.insert(0, "seed_audience_code", seed)
         ranked.insert(1, "expansion_audience_code", expansion)
@@ -200,7 +220,7 @@ def diagnostics(
             )
             continue
         candidates = features.index[~features.index.isin(list(train))]
-        ranked = rank_candidates(features, train, candidates)
+        ranked = rank_candidates(features, train, candidates, settings.max_training_rows)
         ks = [(f"expansion_size_x{m:g}", int(round(size * m))) for m in settings.recall_k_multiples]
         for basis, k in [*ks, ("held_out", len(held))]:
             k = min(k, len(candidates))
