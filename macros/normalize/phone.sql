@@ -47,11 +47,12 @@
 {%- endmacro %}
 
 
-{% macro phone_status(column) -%}
+{#- `normalized`: a column already holding normalize_phone(column), so that it is not computed twice. -#}
+{% macro phone_status(column, normalized=none) -%}
     case
         when {{ column }} is null then 'missing'
         when {{ column }} like '%*%' then 'masked'
-        when ({{ persona.normalize_phone(column) }}) is null then 'malformed'
+        when ({{ normalized or persona.normalize_phone(column) }}) is null then 'malformed'
         else 'valid'
     end
 {%- endmacro %}

@@ -39,9 +39,7 @@
         {%- if time_zone_column -%}
             case
                 when {{ time_zone_column }} is null then '{{ var("default_local_time_zone") }}'
-                when {{ time_zone_column }} in (
-                    {%- for zone in var('accepted_time_zones') %}'{{ zone }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-                ) then {{ time_zone_column }}
+                when {{ persona.in_list(time_zone_column, var('accepted_time_zones')) }} then {{ time_zone_column }}
             end
         {%- else -%}'{{ var("default_local_time_zone") }}'{%- endif -%}
     {%- endset -%}

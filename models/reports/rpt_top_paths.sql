@@ -6,10 +6,6 @@ with events as (
     select * from {{ ref('fct_events') }}
 ),
 
-sessions as (
-    select * from {{ ref('fct_sessions') }}
-),
-
 ordered as (
     select
         session_id,
@@ -22,38 +18,30 @@ ordered as (
     from events
 ),
 
--- a step is an event whose type differs from the one before it (three product views in a row are one step)
-steps as (
-    select
-        session_id,
-        channel,
-        event_type,
-        row_number() over (partition by session_id order by event_at, event_id) as step_number
-    from ordered
-    where previous_event_type is null or previous_event_type <> event_type
-),
-
+-- a step is an event whose type differs from the one before it (three product views in a row are one
+-- step); every type of a session starts a step, so its steps say whether it purchased (as
+-- fct_sessions.has_purchase does) and the path is its first steps in order: one sort of the events
 session_paths as (
     select
         session_id,
         channel,
-        count(*) as n_steps,
-        {{ dbt.listagg('event_type', "' > '", 'order by step_number') }} as event_path
-    from steps
-    where step_number <= {{ max_steps }}
+        case when count(*) > {{ max_steps }} then {{ max_steps }} else count(*) end as n_steps,
+        {{ dbt.listagg('event_type', "' > '", 'order by event_at, event_id', max_steps) }} as event_path,
+        max(case when event_type = 'purchase' then 1 else 0 end) as has_purchase
+    from ordered
+    where previous_event_type is null or previous_event_type <> event_type
     group by session_id, channel
 ),
 
 path_counts as (
     select
-        session_paths.channel,
-        session_paths.event_path,
-        session_paths.n_steps,
+        channel,
+        event_path,
+        n_steps,
         count(*) as n_sessions,
-        count(case when sessions.has_purchase then 1 end) as n_purchase_sessions
+        count(case when has_purchase = 1 then 1 end) as n_purchase_sessions
     from session_paths
-    left join sessions on session_paths.session_id = sessions.session_id
-    group by session_paths.channel, session_paths.event_path, session_paths.n_steps
+    group by channel, event_path, n_steps
 ),
 
 ranked as (

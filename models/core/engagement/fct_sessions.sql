@@ -1,6 +1,7 @@
 -- one row per session (events of one person or device on one channel without a 30-minute gap)
+-- aggregated from fct_events, the one table that holds the sessionized events
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
+    select * from {{ ref('fct_events') }}
 ),
 
 sessions as (

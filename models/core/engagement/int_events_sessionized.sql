@@ -1,4 +1,6 @@
+{{ config(materialized="view") }}
 -- events grouped into sessions: a new session starts after var('session_timeout_minutes') without an event
+-- a view: fct_events is the one table the event rows are copied into
 with events as (
     select * from {{ ref('int_events_unioned') }}
 ),

@@ -1,4 +1,6 @@
+{{ config(materialized="view") }}
 -- web, app and mini-program events in one shape, with their OneID and device, up to the as-of date
+-- a view: fct_events, through int_events_sessionized, is the one table the event rows are copied into
 with web as (
     select
         {{ dbt.concat(["'web:'", 'events.event_id']) }} as event_id,
@@ -67,9 +69,9 @@ final as (
         event_name,
         case
             when event_name in ('app_open', 'mp_open') then 'open'
-            when event_name in (
+            when {{ persona.in_list('event_name', [
                     'page_view', 'product_view', 'search', 'add_to_cart', 'checkout', 'purchase', 'share', 'favorite'
-                ) then event_name
+                ]) }} then event_name
             else 'other'
         end as event_type,
         product_id,

@@ -16,29 +16,37 @@ cleaned as (
     from source
 ),
 
+-- the costly parses, once per row: a CASE that names an expression twice computes it twice
+parsed as (
+    select
+        *,
+        {{ persona.normalize_phone('login_phone') }} as login_phone_normalized,
+        {{ persona.parse_local_timestamp('event_at_local', 'time_zone') }} as event_at_parsed,
+        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at_parsed
+    from cleaned
+),
+
 typed as (
     select
         event_id,
         {{ persona.normalize_device_id('device_id') }} as device_id,
         {{ persona.device_id_status('device_id') }} as device_id_status,
-        {{ persona.normalize_code('platform') }} as platform,
+        {{ persona.normalize_code('platform', var('vocabulary')['app_platform']) }} as platform,
         {{ persona.in_vocabulary('platform', var('vocabulary')['app_platform']) }} as is_known_platform,
         member_id,
-        {{ persona.normalize_phone('login_phone') }} as login_phone,
-        {{ persona.phone_status('login_phone') }} as login_phone_status,
-        {{ persona.normalize_code('event_name') }} as event_name,
+        login_phone_normalized as login_phone,
+        {{ persona.phone_status('login_phone', 'login_phone_normalized') }} as login_phone_status,
+        {{ persona.normalize_code('event_name', var('vocabulary')['app_event_name']) }} as event_name,
         {{ persona.in_vocabulary('event_name', var('vocabulary')['app_event_name']) }} as is_known_event_name,
         product_id,
-        {{ persona.parse_local_timestamp('event_at_local', 'time_zone') }} as event_at,
-        {{ persona.timestamp_reason(
-            'event_at_local', persona.parse_local_timestamp('event_at_local', 'time_zone')
-        ) }} as event_at_reason,
-        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
+        event_at_parsed as event_at,
+        {{ persona.timestamp_reason('event_at_local', 'event_at_parsed') }} as event_at_reason,
+        ingested_at_parsed as ingested_at,
         app_version,
         {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
-    from cleaned
+    from parsed
 ),
 
 checked as (

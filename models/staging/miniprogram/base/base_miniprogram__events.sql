@@ -16,25 +16,35 @@ cleaned as (
     from source
 ),
 
+-- the costly parses, once per row: a CASE that names an expression twice computes it twice
+parsed as (
+    select
+        *,
+        {{ persona.normalize_phone('phone') }} as phone_normalized,
+        {{ persona.parse_utc_timestamp('event_at') }} as event_at_parsed,
+        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at_parsed
+    from cleaned
+),
+
 typed as (
     select
         event_id,
         appid,
         {{ persona.scoped_identifier('appid', 'openid') }} as openid,
         unionid,
-        {{ persona.normalize_phone('phone') }} as phone,
-        {{ persona.phone_status('phone') }} as phone_status,
-        {{ persona.normalize_code('event_name') }} as event_name,
+        phone_normalized as phone,
+        {{ persona.phone_status('phone', 'phone_normalized') }} as phone_status,
+        {{ persona.normalize_code('event_name', var('vocabulary')['miniprogram_event_name']) }} as event_name,
         {{ persona.in_vocabulary('event_name', var('vocabulary')['miniprogram_event_name']) }} as is_known_event_name,
         {{ persona.scrub_pii('page_path') }} as page_path,
         product_id,
-        {{ persona.parse_utc_timestamp('event_at') }} as event_at,
-        {{ persona.timestamp_reason('event_at', persona.parse_utc_timestamp('event_at')) }} as event_at_reason,
-        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
+        event_at_parsed as event_at,
+        {{ persona.timestamp_reason('event_at', 'event_at_parsed') }} as event_at_reason,
+        ingested_at_parsed as ingested_at,
         {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
-    from cleaned
+    from parsed
 ),
 
 checked as (

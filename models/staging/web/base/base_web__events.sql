@@ -16,19 +16,28 @@ cleaned as (
     from source
 ),
 
+-- the costly parses, once per row: a CASE that names an expression twice computes it twice
+parsed as (
+    select
+        *,
+        {{ persona.parse_utc_timestamp('event_at') }} as event_at_parsed,
+        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at_parsed
+    from cleaned
+),
+
 typed as (
     select
         event_id,
         cookie_id,
         member_id,
-        {{ persona.normalize_code('event_type') }} as event_type,
+        {{ persona.normalize_code('event_type', var('vocabulary')['web_event_type']) }} as event_type,
         {{ persona.in_vocabulary('event_type', var('vocabulary')['web_event_type']) }} as is_known_event_type,
         {{ persona.scrub_pii('page_url') }} as page_url,
         product_id,
         {{ persona.scrub_pii('search_term') }} as search_term,
-        {{ persona.parse_utc_timestamp('event_at') }} as event_at,
-        {{ persona.timestamp_reason('event_at', persona.parse_utc_timestamp('event_at')) }} as event_at_reason,
-        {{ persona.parse_utc_timestamp('ingested_at') }} as ingested_at,
+        event_at_parsed as event_at,
+        {{ persona.timestamp_reason('event_at', 'event_at_parsed') }} as event_at_reason,
+        ingested_at_parsed as ingested_at,
         {{ persona.scrub_pii('user_agent') }} as user_agent,
         {{ persona.scrub_pii('utm_source') }} as utm_source,
         {{ persona.scrub_pii('utm_medium') }} as utm_medium,
@@ -36,7 +45,7 @@ typed as (
         {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
-    from cleaned
+    from parsed
 ),
 
 checked as (
