@@ -28,7 +28,7 @@ DUCKDB1_VERSION := 1.5.6
 help:
 	@echo "make run     build the warehouse (generates the sample into data/raw first if needed)"
 	@echo "make test    every check: ruff, sqlfluff, pytest, dbt build + tests on the fixture"
-	@echo "make bench SCALE=100000   time a full build at that many persons"
+	@echo "make bench SCALE=100000   time a full build at that many persons (BENCH_RAW=dir: build that raw folder)"
 	@echo "make docs    the static docs site (target/static_index.html) and the description check"
 	@echo "make export  every public mart as Parquet into data/marts/"
 	@echo "make dashboard  serve the dashboard on http://localhost:8501 (reads PERSONA_DB)"
@@ -142,7 +142,7 @@ export: env
 	$(BIN)/persona export-marts --db "$(PERSONA_DB)" --out data/marts --manifest target/manifest.json
 
 bench: env
-	$(BIN)/persona bench --scale $(SCALE)
+	$(BIN)/persona bench --scale $(SCALE) $(if $(BENCH_RAW),--raw $(BENCH_RAW))
 
 docs: env
 	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate --static

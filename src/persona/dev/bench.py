@@ -87,7 +87,7 @@ def stage_of(result: dict, nodes: dict) -> str:
 
 def report(
     target: Path,
-    generator: tuple[float, float],
+    generator: tuple[float, float] | None,
     floor: tuple[float, float],
     dbt: tuple[float, float],
     top: int,
@@ -97,13 +97,19 @@ def report(
     nodes = manifest["nodes"]
     per_stage: dict[str, list[float]] = defaultdict(list)
     per_model: list[tuple[float, str, str]] = []
+    per_test: list[tuple[float, str]] = []
     for result in results:
         stage = stage_of(result, nodes)
         per_stage[stage].append(result["execution_time"])
         if result["unique_id"].startswith("model."):
             per_model.append((result["execution_time"], result["unique_id"].split(".")[-1], stage))
+        elif result["unique_id"].startswith("test."):
+            per_test.append((result["execution_time"], result["unique_id"].split(".")[2]))
     lines = ["", "== persona bench ==", f"{'step':<40}{'wall s':>10}{'peak MB':>10}"]
-    lines.append(f"{'generator':<40}{generator[0]:>10.1f}{generator[1]:>10.0f}")
+    if generator is None:
+        lines.append(f"{'generator':<40}{'(skipped: --raw)':>20}")
+    else:
+        lines.append(f"{'generator':<40}{generator[0]:>10.1f}{generator[1]:>10.0f}")
     lines.append(f"{'floor (read every raw file once)':<40}{floor[0]:>10.1f}{floor[1]:>10.0f}")
     lines.append(f"{'dbt build (whole process)':<40}{dbt[0]:>10.1f}{dbt[1]:>10.0f}")
     lines.append(f"{'build / floor':<40}{dbt[0] / floor[0]:>10.1f}")
@@ -113,6 +119,10 @@ def report(
     lines += ["", f"{'model':<50}{'stage':<24}{'s':>8}"]
     for seconds, name, stage in sorted(per_model, reverse=True)[:top]:
         lines.append(f"{name:<50}{stage:<24}{seconds:>8.2f}")
+    if per_test:
+        lines += ["", f"{'slowest data tests':<74}{'s':>8}"]
+        for seconds, name in sorted(per_test, reverse=True)[:10]:
+            lines.append(f"{name[:72]:<74}{seconds:>8.2f}")
     python_models = sorted(m for m in per_model if m[2] == "python models")
     if python_models:
         lines += ["", f"{'python model (CLV, clusters, propensity, ...)':<50}{'':<24}{'s':>8}"]
@@ -181,32 +191,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--top", type=int, default=40, help="models to list")
     parser.add_argument("--keep", action="store_true", help="keep the scratch data afterwards")
+    parser.add_argument(
+        "--raw",
+        type=Path,
+        help="build this raw folder (written by persona generate --persons SCALE) instead of"
+        " generating one; it is never deleted",
+    )
     args = parser.parse_args(argv)
     if args.scale < 1:
         parser.error("--scale must be a positive number of persons")
 
     work = args.workdir / f"scale-{args.scale}"
+    if args.raw is not None:
+        if not any(args.raw.glob("*/*.parquet")):
+            parser.error(f"--raw {args.raw}: no <table>/*.parquet files there")
+        if args.raw.resolve().is_relative_to(work.resolve()):
+            parser.error(f"--raw {args.raw} is inside {work}, which the bench clears first")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    raw, target = work / "raw", work / "target"
+    raw, target = (args.raw.resolve() if args.raw else work / "raw"), work / "target"
     env = dict(os.environ, PERSONA_RAW_DIR=str(raw), PERSONA_DB=str(work / "bench.duckdb"))
     python = sys.executable
     dbt = str(Path(python).with_name("dbt"))
 
-    generator = run_measured(
-        [
-            python,
-            "-m",
-            "persona.dev.generate",
-            "--persons",
-            str(args.scale),
-            "--out",
-            str(raw),
-            "--seed",
-            str(args.seed),
-        ],
-        env,
-        PROJECT_DIR,
+    generator = (
+        None
+        if args.raw is not None
+        else run_measured(
+            [
+                python,
+                "-m",
+                "persona.dev.generate",
+                "--persons",
+                str(args.scale),
+                "--out",
+                str(raw),
+                "--seed",
+                str(args.seed),
+            ],
+            env,
+            PROJECT_DIR,
+        )
     )
     floor = read_floor(raw, work, env)
     dbt_build = run_measured(
@@ -222,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     db_mb = (work / "bench.duckdb").stat().st_size / 2**20
     print(f"\nraw Parquet {raw_mb:.0f} MB, warehouse {db_mb:.0f} MB, persons {args.scale:,}")
     if not args.keep:
-        shutil.rmtree(raw, ignore_errors=True)
+        if args.raw is None:
+            shutil.rmtree(raw, ignore_errors=True)
         (work / "bench.duckdb").unlink(missing_ok=True)
     return 0
 
