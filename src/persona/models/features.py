@@ -209,7 +209,9 @@ class FeatureTable:
                 f"the features table lacks {sorted(missing)}: expected the columns of "
                 "int_customer_features_at_cutoffs"
             )
-        self.frame = frame.assign(cutoff_on=pd.to_datetime(frame["cutoff_on"]))
+        if not pd.api.types.is_datetime64_any_dtype(frame["cutoff_on"]):
+            frame = frame.assign(cutoff_on=pd.to_datetime(frame["cutoff_on"]))
+        self.frame = frame  # not copied: at 1M persons a cutoff's rows are ~300 MB
         self.feature_columns = [
             c for c in frame.columns if c not in KEY_COLUMNS and not c.startswith(LABEL_PREFIX)
         ]
