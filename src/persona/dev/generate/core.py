@@ -249,6 +249,7 @@ _WORKER: dict[str, object] = {}  # the run's context and output folder, in a wor
 
 
 def _start_worker(ctx: Context, out: Path) -> None:
+    pa.set_memory_pool(pa.system_memory_pool())  # as in the parent (see generate)
     _WORKER.update(ctx=ctx, out=out)
 
 
@@ -305,6 +306,25 @@ def generate(
     arguments. The summary holds ``rows`` per table, ``seconds``, ``peak_rss_mb`` (this process),
     ``worker_peak_rss_mb`` (the largest worker, 0 without workers), ``chunks``, ``workers``.
     """
+    previous = pa.default_memory_pool()
+    # Arrow's system allocator: the chunks allocate and free large buffers all the time, which
+    # mimalloc (the default) hands back to the OS and faults in again; measured 15 % less CPU.
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        return _generate(persons, start, end, seed, out, progress, workers)
+    finally:
+        pa.set_memory_pool(previous)
+
+
+def _generate(
+    persons: int,
+    start: date,
+    end: date,
+    seed: int,
+    out: Path,
+    progress: bool = True,
+    workers: int | None = None,
+) -> dict:
     out = Path(out)
     workers = default_workers() if workers is None else workers
     validate(persons, start, end, seed, out, workers)
