@@ -62,7 +62,7 @@ COMMANDS: tuple[tuple[str, tuple[Command, ...]], ...] = (
             Command(
                 "generate",
                 "persona.dev.generate.__main__",
-                "[--persons N --start D --end D --seed S --out DIR]",
+                "[--persons N --start D --end D --seed S --out DIR --workers W]",
                 "synthetic raw data",
             ),
             Command(

@@ -655,9 +655,23 @@ def test_campaign_truth(raw) -> None:
     assert set(_col(touches, "channel")) == {"sms", "push", "wecom", "email"}
 
 
+def test_worker_processes_do_not_change_the_files(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(core, "SETTINGS", Settings(chunk_persons=100))
+    end = date(2025, 2, 28)
+    one = generate(300, START, end, 5, tmp_path / "one", progress=False, workers=1)
+    two = generate(300, START, end, 5, tmp_path / "two", progress=False, workers=2)
+    assert (one["chunks"], one["workers"], two["workers"]) == (3, 1, 2)
+    a, b = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert a.keys() == b.keys()
+    assert len([n for n in a if n.startswith("web_events")]) == 3
+    for name in a:
+        assert a[name] == b[name], name
+    assert main(["--persons", "5", "--workers", "0", "--out", str(tmp_path / "w")]) == 2
+
+
 def test_chunks_have_disjoint_ids_and_own_seeds(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(core, "SETTINGS", Settings(chunk_persons=150))
-    summary = generate(400, START, date(2025, 4, 30), 3, tmp_path, progress=False)
+    summary = generate(400, START, date(2025, 4, 30), 3, tmp_path, progress=False, workers=1)
     assert summary["chunks"] == 3
     assert len(list((tmp_path / "web_events").glob("part-*.parquet"))) == 3
     persons = pq.read_table(tmp_path / "_truth" / "persons.parquet")

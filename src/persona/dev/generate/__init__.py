@@ -3,7 +3,7 @@
 Usage::
 
     python -m persona.dev.generate --persons 10000 --start 2024-11-01 --end 2026-10-31 \\
-        --seed 42 --out data/raw [--quiet]
+        --seed 42 --out data/raw [--workers 2] [--quiet]
 
     from persona.dev.generate import generate
     summary = generate(10_000, date(2024, 11, 1), date(2026, 10, 31), 42, Path("data/raw"))
@@ -11,8 +11,8 @@ Usage::
 What it writes (the raw input contract ``raw-sources.md`` is authoritative): one folder per
 contract table with one Parquet part per chunk of persons (``<out>/<table>/part-00000.parquet``,
 ...), every required column, plus ``_truth/`` (identity, persons, black_holes, campaigns,
-rates.json). The same arguments give byte-identical files; a table folder is removed before it
-is rewritten.
+rates.json). The same arguments give byte-identical files, whatever the number of worker
+processes (``--workers``) writing the chunks; a table folder is removed before it is rewritten.
 
 Optional columns added: ``ingested_at`` (UTC) on ``web_events``, ``app_events`` and
 ``miniprogram_events`` -- when the event reached the warehouse; normally seconds after the

@@ -1,5 +1,5 @@
-"""Command line: ``python -m persona.dev.generate --persons N --start D --end D --seed S --out DIR``
-(also ``persona generate``)."""
+"""Command line: ``python -m persona.dev.generate --persons N --start D --end D --seed S --out DIR
+[--workers W]`` (also ``persona generate``)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=_date, default=_date(DEFAULTS["end"]), help="YYYY-MM-DD")
     p.add_argument("--seed", type=int, default=DEFAULTS["seed"], help="random seed (>= 0)")
     p.add_argument("--out", type=Path, default=Path(DEFAULTS["out"]), help="output folder")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes writing chunks in parallel (default: one per core, at most 2); "
+        "the files do not depend on it",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -43,16 +50,23 @@ def main(argv: list[str] | None = None) -> int:
     """Run the generator; 0 on success, 2 for refused arguments (message on stderr)."""
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with 2 on unparsable arguments
-    from persona.dev.generate.core import generate, validate
+    from persona.dev.generate.core import default_workers, generate, validate
 
+    workers = default_workers() if args.workers is None else args.workers
     try:
-        validate(args.persons, args.start, args.end, args.seed, args.out)
+        validate(args.persons, args.start, args.end, args.seed, args.out, workers)
     except ValueError as exc:
         parser.print_usage(sys.stderr)
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
     summary = generate(
-        args.persons, args.start, args.end, args.seed, args.out, progress=not args.quiet
+        args.persons,
+        args.start,
+        args.end,
+        args.seed,
+        args.out,
+        progress=not args.quiet,
+        workers=workers,
     )
     if not args.quiet:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
