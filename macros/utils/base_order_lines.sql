@@ -37,7 +37,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         {{ dbt.concat([parent_key, "'#'", dbt.safe_cast('line_no', dbt.type_string())]) }} as {{ line_key }},
@@ -58,12 +58,7 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        {{ persona.duplicate_flags([parent_key, 'line_no'], '') }}
-    from checked
-)
+{{ persona.with_duplicate_flags('checked', [parent_key, 'line_no'], '') }}
 
 select * from final
 {%- endmacro %}

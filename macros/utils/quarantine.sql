@@ -82,8 +82,9 @@
 
 
 {#-
-    `duplicate_flags(key_columns, survivor_order)`: two columns over the rows that are not
-    quarantined, partitioned by `key_columns`:
+    `with_duplicate_flags(cte, key_columns, survivor_order)`: the last CTEs of a base model, ending
+    in `final`: every row of `cte` with two columns over the rows that are not quarantined, by
+    `key_columns`:
     - `is_duplicate`: true for every copy of a key but the survivor;
     - `has_conflicting_copies`: true for every copy of a key whose copies do not all have the same
       content (`_content_hash`), so one version wins over another: the losing copies are reported
@@ -92,25 +93,62 @@
     the latest launch date, a withdrawal over a grant; '' when the table has none), then by the
     content hash, so the choice between disagreeing copies never depends on file names or row order.
     File and row order only choose between copies whose contents are identical.
+    Only the rows of keys held more than once are ordered (a window over every row sorted every
+    column of tens of millions of events and spilled at 1M persons): the other rows are passed
+    through. `cte` should be declared `as {{ persona.materialized() }}`: it is read three times.
 -#}
-{% macro duplicate_flags(key_columns, survivor_order) -%}
-    {%- set partition -%}
-        partition by quarantine_reason is null, {{ key_columns | join(', ') }}
+{% macro with_duplicate_flags(cte, key_columns, survivor_order) -%}
+    {%- set keys = key_columns | join(', ') -%}
+    {%- set is_repeated -%}
+        {{ cte }}.quarantine_reason is null
+        and exists (
+            select 1 from repeated_keys
+            where
+                {%- for key in key_columns %}
+                    {% if not loop.first %}and {% endif %}repeated_keys.{{ key }} is not distinct from {{ cte }}.{{ key }}
+                {%- endfor %}
+        )
     {%- endset -%}
-    coalesce(
-        quarantine_reason is null
-        and row_number() over (
-            {{ partition }}
+-- keys held by more than one usable row: only their rows are ordered to find the survivor
+repeated_keys as (
+    select {{ keys }}
+    from {{ cte }}
+    where quarantine_reason is null
+    group by {{ keys }}
+    having count(*) > 1
+),
+
+final as (
+    select
+        *,
+        false as is_duplicate,
+        false as has_conflicting_copies
+    from {{ cte }}
+    where not ({{ is_repeated }})
+    union all
+    select
+        *,
+        row_number() over (
+            partition by {{ keys }}
             order by {% if survivor_order %}{{ survivor_order }}, {% endif %}_content_hash, _raw_file, _raw_row_number
-        ) > 1,
-        false
-    ) as is_duplicate,
-    coalesce(
-        quarantine_reason is null
-        and min(_content_hash) over ({{ partition }}) != max(_content_hash) over ({{ partition }}),
-        false
-    ) as has_conflicting_copies
+        ) > 1 as is_duplicate,
+        min(_content_hash) over (partition by {{ keys }})
+        != max(_content_hash) over (partition by {{ keys }}) as has_conflicting_copies
+    from {{ cte }}
+    where {{ is_repeated }}
+)
 {%- endmacro %}
+
+
+{#- `materialized()`: `materialized` where a CTE can be declared so (DuckDB: computed once however
+    often it is read), else nothing (Spark reuses a repeated subplan itself). -#}
+{% macro materialized() %}
+    {{- return(adapter.dispatch('materialized', 'persona')()) -}}
+{% endmacro %}
+
+{% macro default__materialized() -%}{%- endmacro %}
+
+{% macro duckdb__materialized() -%}materialized{%- endmacro %}
 
 
 {#-

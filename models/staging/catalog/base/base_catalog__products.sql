@@ -30,7 +30,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         product_id as record_key,
@@ -41,11 +41,6 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        {{ persona.duplicate_flags(['product_id'], 'launched_on desc nulls last') }}
-    from checked
-)
+{{ persona.with_duplicate_flags('checked', ['product_id'], 'launched_on desc nulls last') }}
 
 select * from final

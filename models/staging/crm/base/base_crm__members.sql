@@ -45,7 +45,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         {%- set version_key = dbt.concat(['member_id', "'@'", dbt.safe_cast('updated_at', dbt.type_string())]) %}
@@ -64,15 +64,9 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        {#- two versions at one time that disagree on consent: the withdrawal wins (raw contract v2) -#}
-        {{ persona.duplicate_flags(
-            ['member_id', 'updated_at'],
-            'coalesce(is_sms_opt_in, false), coalesce(is_email_opt_in, false)'
-        ) }}
-    from checked
-)
+-- two versions at one time that disagree on consent: the withdrawal wins (raw contract v2)
+{{ persona.with_duplicate_flags(
+    'checked', ['member_id', 'updated_at'], 'coalesce(is_sms_opt_in, false), coalesce(is_email_opt_in, false)'
+) }}
 
 select * from final

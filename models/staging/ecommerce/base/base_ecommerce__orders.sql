@@ -49,7 +49,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         order_id as record_key,
@@ -62,13 +62,8 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        {#- a copy paid later, then one further along the order's life (refunded over paid), survives -#}
-        {%- set status_rank = persona.vocabulary_rank('status', var('vocabulary')['order_status']) %}
-        {{ persona.duplicate_flags(['order_id'], 'paid_at desc nulls last, ' ~ status_rank ~ ' desc') }}
-    from checked
-)
+-- a copy paid later, then one further along the order's life (refunded over paid), survives
+{% set status_rank = persona.vocabulary_rank('status', var('vocabulary')['order_status']) %}
+{{ persona.with_duplicate_flags('checked', ['order_id'], 'paid_at desc nulls last, ' ~ status_rank ~ ' desc') }}
 
 select * from final

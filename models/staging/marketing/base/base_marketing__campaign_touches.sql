@@ -53,7 +53,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         touch_id as record_key,
@@ -66,11 +66,6 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        {{ persona.duplicate_flags(['touch_id'], '') }}
-    from checked
-)
+{{ persona.with_duplicate_flags('checked', ['touch_id'], '') }}
 
 select * from final

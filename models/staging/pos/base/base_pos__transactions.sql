@@ -42,7 +42,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         txn_id as record_key,
@@ -50,11 +50,6 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        {{ persona.duplicate_flags(['txn_id'], '') }}
-    from checked
-)
+{{ persona.with_duplicate_flags('checked', ['txn_id'], '') }}
 
 select * from final

@@ -41,7 +41,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         ticket_id as record_key,
@@ -56,11 +56,6 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        {{ persona.duplicate_flags(['ticket_id'], '') }}
-    from checked
-)
+{{ persona.with_duplicate_flags('checked', ['ticket_id'], '') }}
 
 select * from final

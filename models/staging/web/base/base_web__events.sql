@@ -48,7 +48,7 @@ typed as (
     from parsed
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         event_id as record_key,
@@ -61,11 +61,6 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        {{ persona.duplicate_flags(['event_id'], 'event_at, ingested_at') }}
-    from checked
-)
+{{ persona.with_duplicate_flags('checked', ['event_id'], 'event_at, ingested_at') }}
 
 select * from final

@@ -37,7 +37,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ persona.materialized() }} (
     select
         *,
         wecom_userid as record_key,
@@ -46,12 +46,7 @@ checked as (
     from typed
 ),
 
-final as (
-    select
-        *,
-        -- one row per customer: the latest addition (a re-added customer keeps one row)
-        {{ persona.duplicate_flags(['wecom_userid'], 'added_at desc') }}
-    from checked
-)
+-- one row per customer: the latest addition (a re-added customer keeps one row)
+{{ persona.with_duplicate_flags('checked', ['wecom_userid'], 'added_at desc') }}
 
 select * from final
