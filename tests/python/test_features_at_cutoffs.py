@@ -127,6 +127,16 @@ def test_feature_table_rows_columns_and_categories() -> None:
     assert table.bought_after("2026-01-31", 30) == {"a"}
 
 
+def test_a_cutoff_read_without_rows_is_an_empty_population() -> None:
+    """Nobody first seen by an early cutoff: the table has no rows for it, and a model that read
+    that cutoff gets an empty population (too few customers), not an error."""
+    table = FeatureTable(hand_table().frame, cutoffs=["2025-12-01", "2026-01-31"])
+    assert pd.Timestamp("2025-12-01") in table.cutoffs()
+    empty = table.features("2025-12-01", ["skin"])
+    assert empty.empty and "category_share__skin" in empty.columns
+    assert table.bought_after("2025-12-01", 30) == set()
+
+
 def test_feature_table_says_what_it_lacks() -> None:
     table = hand_table()
     with pytest.raises(ValueError, match="no customer features as of 2025-12-01.*2026-01-31"):

@@ -202,7 +202,9 @@ class FeatureTable:
     cutoff_on, one_id, the feature columns in customer_features' order, and the labels
     purchase_days_next_<h>d, null while the window after the cutoff is not over)."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, cutoffs=None) -> None:
+        """`cutoffs`: the cutoffs read from the table; one without rows is an empty population
+        (nobody first seen by then), not a cutoff the table lacks."""
         missing = {*KEY_COLUMNS, "has_purchased"} - set(frame.columns)
         if missing:
             raise ValueError(
@@ -212,17 +214,19 @@ class FeatureTable:
         if not pd.api.types.is_datetime64_any_dtype(frame["cutoff_on"]):
             frame = frame.assign(cutoff_on=pd.to_datetime(frame["cutoff_on"]))
         self.frame = frame  # not copied: at 1M persons a cutoff's rows are ~300 MB
+        read = {pd.Timestamp(cutoff) for cutoff in cutoffs or []}
+        self._cutoffs = sorted(read | set(pd.to_datetime(frame["cutoff_on"].unique())))
         self.feature_columns = [
             c for c in frame.columns if c not in KEY_COLUMNS and not c.startswith(LABEL_PREFIX)
         ]
 
     def cutoffs(self) -> list[pd.Timestamp]:
-        return sorted(self.frame["cutoff_on"].unique())
+        return list(self._cutoffs)
 
     def _rows(self, cutoff) -> pd.DataFrame:
         cutoff = pd.Timestamp(cutoff)
         rows = self.frame[self.frame["cutoff_on"] == cutoff]
-        if rows.empty and cutoff not in self.cutoffs():
+        if cutoff not in self._cutoffs:
             known = ", ".join(str(c.date()) for c in self.cutoffs()) or "none"
             raise ValueError(
                 f"no customer features as of {cutoff.date()}: int_customer_features_at_cutoffs "
@@ -264,4 +268,4 @@ def load_feature_table(relation, cutoffs) -> FeatureTable:
     """The FeatureTable of a dbt relation of int_customer_features_at_cutoffs, reading only the
     rows of `cutoffs` (the other cutoffs stay in the warehouse)."""
     dates = ", ".join(f"DATE '{pd.Timestamp(cutoff).date()}'" for cutoff in cutoffs)
-    return FeatureTable(relation.filter(f"cutoff_on in ({dates})").df())
+    return FeatureTable(relation.filter(f"cutoff_on in ({dates})").df(), cutoffs)
