@@ -9,8 +9,9 @@
       at least one field, in declaration order; observed_at is the model's column in
       var('activity_dates').
     `customer_attribute_candidates()`: SQL for the long table of candidate values: one row per
-      staging row and field carried (one_id, field, source, source_model, value as text,
-      observed_at), non-empty values of rows with a OneID observed on or before the as-of date.
+      source, OneID, identifiers and field value carried (one_id, field, source, source_model,
+      value as text, first_observed_at, last_observed_at, n_rows), non-empty values of rows with a
+      OneID observed on or before the as-of date.
     `customer_candidate_value(field, column)`: the candidate text of a field, with the field's
       usability rules (gender normalized to F/M, unusable birth dates dropped).
     `customer_source_priorities()`: SQL rows (field, source, source_priority) from the config.
@@ -73,6 +74,11 @@
 
 
 {% macro customer_attribute_candidates() %}
+    {#- Per source: the rows that carry a field, grouped first by their identifiers and field values
+        (a million-member brand's event tables repeat the same phone on millions of rows), then the
+        OneID joins on the groups, then unpivoted to one row per field by a cross join with the
+        field names. Joining every row instead held all sources' rows in the joins' hash tables at
+        once and ran out of memory at 1M persons. -#}
     {%- set plan = persona.customer_attribute_plan() -%}
     {%- if not plan -%}
         {{- exceptions.raise_compiler_error("var 'customer_survivorship' uses no declared source: nothing to build.") -}}
@@ -81,32 +87,82 @@
     {%- set selects = [] -%}
     {%- for entry in plan -%}
         {%- set cte = 'source_rows_' ~ loop.index -%}
+        {%- set group_columns = [] -%}
+        {%- for identifier_type, column in persona.one_id_identifiers(entry['model']) if column not in group_columns -%}
+            {%- do group_columns.append(column) -%}
+        {%- endfor -%}
         {%- set sql -%}
     {{ cte }} as (
         select
             {{ persona.one_id_coalesce(entry['model']) }} as one_id,
-            source_rows.{{ entry['observed_at'] }} as observed_at,
-            {%- for field, column in entry['fields'].items() %}
-            {{ persona.customer_candidate_value(field, 'source_rows.' ~ column) }} as {{ field }}
-            {%- if not loop.last %},{% endif %}
+            {%- for field in entry['fields'] %}
+            source_rows.value__{{ field }},
             {%- endfor %}
-        from {{ ref(entry['model']) }} as source_rows
+            source_rows.first_observed_at,
+            source_rows.last_observed_at,
+            source_rows.n_rows
+        from (
+            select
+                {%- for column in group_columns %}
+                {{ column }},
+                {%- endfor %}
+                {%- for field in entry['fields'] %}
+                value__{{ field }},
+                {%- endfor %}
+                min(observed_at) as first_observed_at,
+                max(observed_at) as last_observed_at,
+                count(*) as n_rows
+            from (
+                select
+                    {%- for column in group_columns %}
+                    {{ column }},
+                    {%- endfor %}
+                    {%- for field, column in entry['fields'].items() %}
+                    {{ persona.customer_candidate_value(field, column) }} as value__{{ field }},
+                    {%- endfor %}
+                    {{ entry['observed_at'] }} as observed_at
+                from {{ ref(entry['model']) }}
+                where
+                    {{ persona.on_or_before_as_of(entry['observed_at']) }}
+                    {#- a row that carries none of the fields offers nothing (most event rows carry no phone) #}
+                    and (
+                        {%- for field, column in entry['fields'].items() %}
+                        {{ column }} is not null{% if not loop.last %} or{% endif %}
+                        {%- endfor %}
+                    )
+            ) as carried
+            group by
+                {%- for column in group_columns %}
+                {{ column }},
+                {%- endfor %}
+                {%- for field in entry['fields'] %}
+                value__{{ field }}{% if not loop.last %},{% endif %}
+                {%- endfor %}
+        ) as source_rows
         {{- persona.one_id_joins(entry['model'], 'source_rows') }}
-        where {{ persona.on_or_before_as_of('source_rows.' ~ entry['observed_at']) }}
     )
         {%- endset -%}
         {%- do row_ctes.append(sql) -%}
+        {%- set field_names = [] -%}
+        {%- set field_values = [] -%}
         {%- for field in entry['fields'] -%}
-            {%- do selects.append(
-                "select one_id, '" ~ field ~ "' as field, '" ~ entry['source'] ~ "' as source, '"
-                ~ entry['model'] ~ "' as source_model, " ~ field ~ " as value, observed_at from " ~ cte
-                ~ " where one_id is not null and " ~ field ~ " is not null"
-            ) -%}
+            {%- do field_names.append("select '" ~ field ~ "' as field") -%}
+            {%- do field_values.append("when '" ~ field ~ "' then " ~ cte ~ ".value__" ~ field) -%}
         {%- endfor -%}
+        {%- do selects.append(
+            "select " ~ cte ~ ".one_id, fields.field, '" ~ entry['source'] ~ "' as source, '"
+            ~ entry['model'] ~ "' as source_model, case fields.field " ~ (field_values | join(' ')) ~ " end as value, "
+            ~ cte ~ ".first_observed_at, " ~ cte ~ ".last_observed_at, " ~ cte ~ ".n_rows"
+            ~ " from " ~ cte ~ " cross join (" ~ (field_names | join(' union all ')) ~ ") as fields"
+            ~ " where " ~ cte ~ ".one_id is not null"
+        ) -%}
     {%- endfor -%}
     with
-    {{ row_ctes | join(',\n') }}
+    {{ row_ctes | join(',\n') }},
+    unpivoted as (
     {{ selects | join('\n    union all\n    ') }}
+    )
+    select * from unpivoted where value is not null
 {%- endmacro %}
 
 

@@ -33,9 +33,9 @@ final as (
         field,
         source,
         value,
-        min(observed_at) as first_observed_at,
-        max(observed_at) as last_observed_at,
-        count(*) as n_rows
+        min(first_observed_at) as first_observed_at,
+        max(last_observed_at) as last_observed_at,
+        cast(sum(n_rows) as {{ dbt.type_bigint() }}) as n_rows
     from checked
     group by one_id, field, source, value
 )
