@@ -20,16 +20,30 @@ ordered as (
 
 -- a step is an event whose type differs from the one before it (three product views in a row are one
 -- step); every type of a session starts a step, so its steps say whether it purchased (as
--- fct_sessions.has_purchase does) and the path is its first steps in order: one sort of the events
+-- fct_sessions.has_purchase does) and the path is its first steps in order
+steps as (
+    select
+        session_id,
+        channel,
+        event_type,
+        row_number() over (partition by session_id order by event_at, event_id) as step_number
+    from ordered
+    where previous_event_type is null or previous_event_type <> event_type
+),
+
+-- the path is assembled from its first steps by position (a plain aggregate, which spills to disk
+-- at a million members; an ordered string aggregate over every session did not)
 session_paths as (
     select
         session_id,
         channel,
         case when count(*) > {{ max_steps }} then {{ max_steps }} else count(*) end as n_steps,
-        {{ dbt.listagg('event_type', "' > '", 'order by event_at, event_id', max_steps) }} as event_path,
+        max(case when step_number = 1 then event_type end)
+        {%- for step in range(2, max_steps + 1) %}
+        || coalesce(' > ' || max(case when step_number = {{ step }} then event_type end), '')
+        {%- endfor %} as event_path,
         max(case when event_type = 'purchase' then 1 else 0 end) as has_purchase
-    from ordered
-    where previous_event_type is null or previous_event_type <> event_type
+    from steps
     group by session_id, channel
 ),
 
