@@ -40,7 +40,7 @@ session_paths as (
         case when count(*) > {{ max_steps }} then {{ max_steps }} else count(*) end as n_steps,
         max(case when step_number = 1 then event_type end)
         {%- for step in range(2, max_steps + 1) %}
-        || coalesce(' > ' || max(case when step_number = {{ step }} then event_type end), '')
+            || coalesce(' > ' || max(case when step_number = {{ step }} then event_type end), '')
         {%- endfor %} as event_path,
         max(case when event_type = 'purchase' then 1 else 0 end) as has_purchase
     from steps

@@ -34,7 +34,7 @@ profile_sums as (
     select
         tag_code,
         count(*) as n_values,
-        {{ persona.row_checksum(['one_id', 'tag_value']) }} as checksum
+        {{ persona.row_checksum(['one_id', 'tag_value']) }} as value_checksum
     from profile_values
     group by tag_code
 ),
@@ -43,7 +43,7 @@ long_sums as (
     select
         tag_code,
         count(*) as n_values,
-        {{ persona.row_checksum(['one_id', 'tag_value']) }} as checksum
+        {{ persona.row_checksum(['one_id', 'tag_value']) }} as value_checksum
     from long_values
     group by tag_code
 ),
@@ -53,15 +53,15 @@ final as (
         coalesce(profile_sums.tag_code, long_sums.tag_code) as tag_code,
         coalesce(profile_sums.n_values, 0) as n_in_dim_customer_profiles,
         coalesce(long_sums.n_values, 0) as n_in_fct_customer_tags,
-        profile_sums.checksum as checksum_in_dim_customer_profiles,
-        long_sums.checksum as checksum_in_fct_customer_tags
+        profile_sums.value_checksum as checksum_in_dim_customer_profiles,
+        long_sums.value_checksum as checksum_in_fct_customer_tags
     from profile_sums
     full outer join long_sums on profile_sums.tag_code = long_sums.tag_code
     where
         profile_sums.tag_code is null
         or long_sums.tag_code is null
         or profile_sums.n_values <> long_sums.n_values
-        or profile_sums.checksum <> long_sums.checksum
+        or profile_sums.value_checksum <> long_sums.value_checksum
 )
 
 select * from final
