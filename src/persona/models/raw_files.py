@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import weakref
 
 import pyarrow as pa
@@ -21,6 +22,19 @@ from dbt_common.exceptions import DbtRuntimeError
 from persona.models.resources import resource_problems
 
 FUNCTION = "persona_raw_file_problem"
+#: the package modules the dbt Python models (python_models/) import, imported here once, before
+#: dbt's threads run them: two threads importing scikit-learn for the first time at once can each
+#: meet the other's half-initialised module ("cannot import name 'clone' from partially
+#: initialized module 'sklearn.base'"). tests/python/test_raw_files.py keeps this list complete.
+PYTHON_MODEL_MODULES = (
+    "persona.models.clusters",
+    "persona.models.clv",
+    "persona.models.features",
+    "persona.models.identity",
+    "persona.models.lookalike",
+    "persona.models.propensity",
+    "persona.models.runtime",
+)
 #: connections the function is registered on, unregistered at exit: a Python function still
 #: held by an open DuckDB connection when the interpreter ends makes DuckDB print leak warnings
 _CONNECTIONS: weakref.WeakSet = weakref.WeakSet()
@@ -70,12 +84,15 @@ def raw_file_problem(path: str) -> str | None:
 
 class Plugin(BasePlugin):
     """Registers persona's SQL functions on each DuckDB connection dbt opens, after checking the
-    build's resource settings (persona.models.resources), which DuckDB applies right after."""
+    build's resource settings (persona.models.resources), which DuckDB applies right after, and
+    importing the Python models' modules in one thread (PYTHON_MODEL_MODULES)."""
 
     def initialize(self, plugin_config) -> None:
         problems = resource_problems()
         if problems:
             raise DbtRuntimeError("\n".join(problems))
+        for module in PYTHON_MODEL_MODULES:
+            importlib.import_module(module)
 
     def configure_connection(self, conn) -> None:
         conn.create_function(
