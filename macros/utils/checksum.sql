@@ -17,9 +17,10 @@
 {%- endmacro %}
 
 {% macro duckdb__row_checksum(columns) -%}
-    sum(hash({{ columns | join(', ') }}))
+    sum({{ persona.key_hash(columns) }})
 {%- endmacro %}
 
+{#- xxhash64 is a signed 64-bit number: summed as a decimal it cannot overflow -#}
 {% macro spark__row_checksum(columns) -%}
-    sum(cast(xxhash64({{ columns | join(', ') }}) as decimal(38, 0)))
+    sum(cast({{ persona.key_hash(columns) }} as decimal(38, 0)))
 {%- endmacro %}

@@ -59,11 +59,23 @@
     copy arrived) is not content: an event delivered twice is the same event.
 -#}
 {% macro content_hash(columns) %}
-    {%- set content = columns | reject('equalto', 'ingested_at') | list -%}
-    {{- return(adapter.dispatch('content_hash', 'persona')(content)) -}}
+    {{- return(persona.key_hash(columns | reject('equalto', 'ingested_at') | list)) -}}
 {% endmacro %}
 
-{% macro default__content_hash(columns) -%}
+
+{#-
+    `key_hash(columns)`: one value per row from `columns` (a list of names or expressions), equal for
+    two rows whose values are equal; two different rows share it only by a hash collision (about one
+    chance in 2^64 per pair on DuckDB and Spark). Grouping or joining by it is much cheaper than by
+    tens of millions of text keys, so the duplicate flags and the uniqueness test find candidates by
+    it and then confirm them by the columns themselves. DuckDB: its 64-bit `hash`; Spark: `xxhash64`;
+    elsewhere the md5 of the values joined by '|'.
+-#}
+{% macro key_hash(columns) %}
+    {{- return(adapter.dispatch('key_hash', 'persona')(columns)) -}}
+{% endmacro %}
+
+{% macro default__key_hash(columns) -%}
     {%- set parts = [] -%}
     {%- for column in columns -%}
         {%- do parts.append("coalesce(" ~ dbt.safe_cast(column, dbt.type_string()) ~ ", '<null>')") -%}
@@ -72,11 +84,11 @@
     {{ dbt.hash(dbt.concat(parts)) }}
 {%- endmacro %}
 
-{% macro duckdb__content_hash(columns) -%}
+{% macro duckdb__key_hash(columns) -%}
     hash({{ columns | join(', ') }})
 {%- endmacro %}
 
-{% macro spark__content_hash(columns) -%}
+{% macro spark__key_hash(columns) -%}
     xxhash64({{ columns | join(', ') }})
 {%- endmacro %}
 
@@ -99,22 +111,20 @@
 -#}
 {% macro with_duplicate_flags(cte, key_columns, survivor_order) -%}
     {%- set keys = key_columns | join(', ') -%}
+    {%- set key_hash = persona.key_hash(key_columns) -%}
     {%- set is_repeated -%}
-        {{ cte }}.quarantine_reason is null
-        and exists (
-            select 1 from repeated_keys
-            where
-                {%- for key in key_columns %}
-                    {% if not loop.first %}and {% endif %}repeated_keys.{{ key }} is not distinct from {{ cte }}.{{ key }}
-                {%- endfor %}
-        )
+        quarantine_reason is null
+        and {{ key_hash }} in (select key_hash from repeated_key_hashes)
     {%- endset -%}
--- keys held by more than one usable row: only their rows are ordered to find the survivor
-repeated_keys as (
-    select {{ keys }}
+-- keys held by more than one usable row, found by a 64-bit hash of the key (grouping tens of
+-- millions of text keys cost more than the rest of an event base model): only their rows are
+-- ordered to find the survivor; a key that merely shares its hash with another is ordered too, alone
+-- in its partition, and keeps is_duplicate false
+repeated_key_hashes as (
+    select {{ key_hash }} as key_hash
     from {{ cte }}
     where quarantine_reason is null
-    group by {{ keys }}
+    group by {{ key_hash }}
     having count(*) > 1
 ),
 

@@ -72,17 +72,38 @@ frequent_numbers as (
     where customers * {{ number_buckets }} >= tag_customers
 ),
 
-other_numbers as (
+-- the other values in ranges of equal headcount: ntile(number_buckets) over their rows in value order,
+-- computed from each value's count and the count before it (the range of a value's first row, as
+-- SQL's ntile numbers rows), so the rows themselves are never sorted
+other_counts as (
     select
-        numbers.tag_code,
-        numbers.value_number,
-        ntile({{ number_buckets }}) over (
-            partition by numbers.tag_code order by numbers.value_number
-        ) as tile
-    from numbers
-    inner join number_counts
-        on numbers.tag_code = number_counts.tag_code and numbers.value_number = number_counts.value_number
-    where number_counts.customers * {{ number_buckets }} < number_counts.tag_customers
+        tag_code,
+        value_number,
+        customers,
+        sum(customers) over (partition by tag_code) as n_rows,
+        coalesce(sum(customers) over (
+            partition by tag_code order by value_number rows between unbounded preceding and 1 preceding
+        ), 0) as rows_before
+    from number_counts
+    where customers * {{ number_buckets }} < tag_customers
+),
+
+tile_sizes as (
+    select
+        *,
+        -- ntile: the first n_large tiles hold one row more than the others (n_size)
+        n_rows - n_tiles * n_size as n_large
+    from (
+        select
+            *,
+            floor(n_rows * 1.0 / n_tiles) as n_size
+        from (
+            select
+                *,
+                least(n_rows, {{ number_buckets }}) as n_tiles
+            from other_counts
+        ) as counted
+    ) as sized
 ),
 
 other_ranges as (
@@ -90,13 +111,17 @@ other_ranges as (
         tag_code,
         min(value_number) as value_min,
         max(value_number) as value_max,
-        count(*) as customers
+        sum(customers) as customers
     from (
         select
             tag_code,
             value_number,
-            min(tile) over (partition by tag_code, value_number) as bucket
-        from other_numbers
+            customers,
+            case
+                when rows_before < n_large * (n_size + 1) then floor(rows_before * 1.0 / (n_size + 1))
+                else n_large + floor((rows_before - n_large * (n_size + 1)) * 1.0 / n_size)
+            end as bucket
+        from tile_sizes
     ) as assigned
     group by tag_code, bucket
 ),
