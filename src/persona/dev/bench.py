@@ -5,7 +5,8 @@ warehouse, and prints: the generator's wall time and peak memory, dbt's wall tim
 memory, the floor (the time DuckDB takes to read every raw file of that scale once and
 materialize it, with the build's threads and memory limit) and the build's ratio to it, the time
 per stage (hooks, seeds, staging, intermediate, marts, snapshots, tests) and per
-model, from dbt's `run_results.json`, then the OneID comparison: the identity models' time, the
+model, from dbt's `run_results.json`, when the build's resident memory peaked (read every half
+second) and which nodes ran then, then the OneID comparison: the identity models' time, the
 connected-components model's time, and scipy's `connected_components` on the same edge list read
 from the warehouse, with their ratio and whether the two partitions agree. Nothing is asserted:
 this is a benchmark, not a test.
@@ -19,19 +20,50 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 RESOURCE_SETTINGS = ["PERSONA_THREADS", "PERSONA_MEMORY_LIMIT", "PERSONA_TEMP_DIR"]
 
 
-def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Run `cmd`; return (wall seconds, peak resident memory of the process in MB)."""
+#: seconds between two readings of the build's resident memory
+SAMPLE_SECONDS = 0.5
+
+
+def sample_resident_memory(pid: int, samples: list, stop: threading.Event) -> None:
+    """Append (unix time, resident MB) of process `pid` to `samples` until `stop` is set."""
+    status = Path(f"/proc/{pid}/status")
+    while not stop.wait(SAMPLE_SECONDS):
+        try:
+            text = status.read_text()
+        except OSError:  # the process has ended (or /proc is not there): nothing more to read
+            return
+        for line in text.splitlines():
+            if line.startswith("VmRSS:"):
+                samples.append((time.time(), int(line.split()[1]) / 1024))
+
+
+def run_measured(
+    cmd: list[str], env: dict[str, str], cwd: Path, samples: list | None = None
+) -> tuple[float, float]:
+    """Run `cmd`; return (wall seconds, peak resident memory of the process in MB). With a list
+    as `samples`, its resident memory is also read every SAMPLE_SECONDS into that list."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, env=env, cwd=cwd)
+    stop = threading.Event()
+    sampler = threading.Thread(
+        target=sample_resident_memory, args=(process.pid, samples, stop), daemon=True
+    )
+    if samples is not None:
+        sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
+    stop.set()
+    if samples is not None:
+        sampler.join()
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
@@ -128,6 +160,47 @@ def report(
         lines += ["", f"{'python model (CLV, clusters, propensity, ...)':<50}{'':<24}{'s':>8}"]
         for seconds, name, _ in sorted(python_models, reverse=True):
             lines.append(f"{name:<50}{'':<24}{seconds:>8.2f}")
+    return "\n".join(lines)
+
+
+def node_windows(results: list[dict]) -> list[tuple[str, float, float]]:
+    """(node name, start, end) in unix time of every run result that has timings."""
+    windows = []
+    for result in results:
+        times = [
+            datetime.fromisoformat(stamp).timestamp()
+            for step in result.get("timing", [])
+            for stamp in (step.get("started_at"), step.get("completed_at"))
+            if stamp
+        ]
+        if times:
+            parts = result["unique_id"].split(".")
+            name = parts[2] if parts[0] == "test" else parts[-1]
+            windows.append((name, min(times), max(times)))
+    return windows
+
+
+def memory_report(results: list[dict], samples: list[tuple[float, float]], top: int = 10) -> str:
+    """When the build's resident memory peaked and which nodes were running then, and the nodes
+    with the highest resident memory while they ran (shared with any node running beside them)."""
+    if not samples:
+        return "\n== memory ==\nno resident-memory samples (no /proc on this system?)"
+    windows = node_windows(results)
+    peak_time, peak_mb = max(samples, key=lambda sample: sample[1])
+    running = sorted(name for name, start, end in windows if start <= peak_time <= end)
+    at = datetime.fromtimestamp(peak_time).strftime("%H:%M:%S")
+    lines = ["", f"== memory (resident, read every {SAMPLE_SECONDS} s) =="]
+    lines.append(
+        f"peak {peak_mb:.0f} MB at {at} while running: {', '.join(running) or '(between nodes)'}"
+    )
+    highest = []
+    for name, start, end in windows:
+        during = [mb for stamp, mb in samples if start <= stamp <= end]
+        if during:
+            highest.append((max(during), end - start, name))
+    lines.append(f"{'node (highest resident MB while it ran)':<60}{'MB':>8}{'s':>8}")
+    for mb, seconds, name in sorted(highest, reverse=True)[:top]:
+        lines.append(f"{name[:58]:<60}{mb:>8.0f}{seconds:>8.1f}")
     return "\n".join(lines)
 
 
@@ -234,12 +307,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     floor = read_floor(raw, work, env)
+    samples: list[tuple[float, float]] = []
     dbt_build = run_measured(
         [dbt, "build", "--target-path", str(target), "--log-path", str(work / "logs")],
         env,
         PROJECT_DIR,
+        samples,
     )
     print(report(target, generator, floor, dbt_build, args.top))
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    print(memory_report(results, samples))
     settings = {name: os.environ.get(name, "(default)") for name in RESOURCE_SETTINGS}
     print("settings: " + ", ".join(f"{name}={value}" for name, value in settings.items()))
     print(identity_report(target, work / "bench.duckdb"))
