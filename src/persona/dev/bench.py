@@ -55,14 +55,15 @@ def run_measured(
     started = time.perf_counter()
     process = subprocess.Popen(cmd, env=env, cwd=cwd)
     stop = threading.Event()
-    sampler = threading.Thread(
-        target=sample_resident_memory, args=(process.pid, samples, stop), daemon=True
-    )
+    sampler = None
     if samples is not None:
+        sampler = threading.Thread(
+            target=sample_resident_memory, args=(process.pid, samples, stop), daemon=True
+        )
         sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     stop.set()
-    if samples is not None:
+    if sampler is not None:
         sampler.join()
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
