@@ -81,6 +81,7 @@ other_counts as (
         value_number,
         customers,
         sum(customers) over (partition by tag_code) as n_rows,
+        least(sum(customers) over (partition by tag_code), {{ number_buckets }}) as n_tiles,
         coalesce(sum(customers) over (
             partition by tag_code order by value_number rows between unbounded preceding and 1 preceding
         ), 0) as rows_before
@@ -88,21 +89,16 @@ other_counts as (
     where customers * {{ number_buckets }} < tag_customers
 ),
 
+-- ntile: the first n_large tiles hold one row more than the others (n_size)
 tile_sizes as (
     select
         *,
-        -- ntile: the first n_large tiles hold one row more than the others (n_size)
         n_rows - n_tiles * n_size as n_large
     from (
         select
             *,
             floor(n_rows * 1.0 / n_tiles) as n_size
-        from (
-            select
-                *,
-                least(n_rows, {{ number_buckets }}) as n_tiles
-            from other_counts
-        ) as counted
+        from other_counts
     ) as sized
 ),
 
