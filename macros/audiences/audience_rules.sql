@@ -28,7 +28,7 @@
 {% macro audience_literal(value) -%}
     {%- if value is boolean -%}{{ 'true' if value else 'false' }}
     {%- elif value is number -%}{{ value }}
-    {%- else -%}'{{ value | string | replace("'", "''") }}'
+    {%- else -%}{{ persona.quote_literal(value) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -34,7 +34,7 @@
         {%- for rule_id, identifier_type, pattern in patterns %}
         when
             {% if identifier_type != '*' %}{{ type_column }} = '{{ identifier_type }}' and {% endif -%}
-            {{ persona.regexp_matches_column(value_column, persona.string_literal(pattern)) }}
+            {{ persona.regexp_matches_column(value_column, persona.quote_literal(pattern)) }}
             then '{{ rule_id }}'
         {%- endfor %}
     end
@@ -42,15 +42,3 @@
 {%- endmacro %}
 
 
-{#- `string_literal(text)`: a SQL string literal of a text (quotes doubled; Spark also escapes backslashes). -#}
-{% macro string_literal(text) %}
-    {{- return(adapter.dispatch('string_literal', 'persona')(text)) -}}
-{% endmacro %}
-
-{% macro default__string_literal(text) -%}
-    '{{ text | replace("'", "''") }}'
-{%- endmacro %}
-
-{% macro spark__string_literal(text) -%}
-    '{{ text | replace("\\", "\\\\") | replace("'", "\\'") }}'
-{%- endmacro %}

@@ -136,6 +136,12 @@
     {{ return('create or replace temp table ' ~ relation ~ ' as ' ~ sql) }}
 {% endmacro %}
 
+{#- Spark: Parquet tables cannot be replaced in place (that takes Delta Lake): dropped first. -#}
+{% macro spark__cc_create_table_as(relation, sql) %}
+    {%- do run_query('drop table if exists ' ~ relation) -%}
+    {{ return('create table ' ~ relation ~ ' using parquet as ' ~ sql) }}
+{% endmacro %}
+
 {#- The sum of the labels of a work table (a number; 0 when empty). -#}
 {% macro cc_label_sum(relation) %}
     {{ return(run_query('select coalesce(sum(cast(label as ' ~ dbt.type_numeric() ~ ')), 0) from ' ~ relation).columns[0].values()[0]) }}
@@ -149,5 +155,5 @@
     {%- for suffix in ['__edges', '__labels', '__labels_next'] -%}
         {%- do statements.append('drop table if exists ' ~ persona.cc_work_relation(work_name ~ suffix)) -%}
     {%- endfor -%}
-    {{ return(statements | join(';\n')) }}
+    {{ return(persona.run_statements(statements)) }}
 {% endmacro %}

@@ -99,7 +99,7 @@ order by hop, source_model
 
 {#- The public key 'type:value' of an identifier given in normal form (hashed when personal data). -#}
 {% macro explain_identifier_key(identifier_type, identifier_value) -%}
-    {%- set value = "'" ~ identifier_value | replace("'", "''") ~ "'" %}
+    {%- set value = persona.quote_literal(identifier_value) %}
     (
         select {{ dbt.concat(["'" ~ identifier_type ~ ":'", persona.public_identifier_value(
             "'" ~ identifier_type ~ "'", value, '(types.is_pii or ' ~ persona.looks_like_pii(value) ~ ')'

@@ -71,8 +71,9 @@
     regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
 
+{#- Spark (Java regular expressions) writes a group in the replacement as $1, not \1. -#}
 {% macro spark__regexp_replace_all(column, pattern, replacement) -%}
-    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}')
+    regexp_replace({{ column }}, {{ persona.quote_literal(pattern) }}, {{ persona.quote_literal(modules.re.sub('\\\\([0-9])', '$\\1', replacement)) }})
 {%- endmacro %}
 
 {% macro snowflake__regexp_replace_all(column, pattern, replacement) -%}
@@ -93,7 +94,7 @@
 {%- endmacro %}
 
 {% macro spark__regexp_matches(column, pattern) -%}
-    ({{ column }} rlike '{{ pattern }}')
+    ({{ column }} rlike {{ persona.quote_literal(pattern) }})
 {%- endmacro %}
 
 {% macro snowflake__regexp_matches(column, pattern) -%}
@@ -108,6 +109,10 @@
 
 {% macro default__regexp_extract(column, pattern, group) -%}
     regexp_extract({{ column }}, '{{ pattern }}', {{ group }})
+{%- endmacro %}
+
+{% macro spark__regexp_extract(column, pattern, group) -%}
+    regexp_extract({{ column }}, {{ persona.quote_literal(pattern) }}, {{ group }})
 {%- endmacro %}
 
 {% macro postgres__regexp_extract(column, pattern, group) -%}
@@ -143,7 +148,23 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- `sql_string_literals(values)`: 'a', 'b', ... (quotes doubled), for an IN list. -#}
+{#- `sql_string_literals(values)`: 'a', 'b', ... (quote_literal of each), for an IN list. -#}
 {% macro sql_string_literals(values) -%}
-    {%- for value in values %}'{{ value | string | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    {%- for value in values %}{{ persona.quote_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+{%- endmacro %}
+
+
+{#- `quote_literal(value)`: a text as a SQL string literal that reads back exactly as `value`:
+    quotes doubled ('it''s'); on Spark, whose literals take backslash escapes, quotes and
+    backslashes escaped with a backslash ('it\'s', '^\\+86'). -#}
+{% macro quote_literal(value) %}
+    {{- return(adapter.dispatch('quote_literal', 'persona')(value)) -}}
+{% endmacro %}
+
+{% macro default__quote_literal(value) -%}
+    '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__quote_literal(value) -%}
+    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}

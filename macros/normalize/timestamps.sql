@@ -24,7 +24,40 @@
             when {{ persona.regexp_matches(cleaned, '^[0-9]{10}$') }} then cast(to_timestamp(cast({{ cleaned }} as bigint)) at time zone 'UTC' as timestamp)
             when {{ persona.regexp_matches(cleaned, '^[0-9]{13}$') }} then cast(to_timestamp(cast({{ cleaned }} as bigint) / 1000.0) at time zone 'UTC' as timestamp)
         end,
-        try_strptime({{ cleaned }}, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y%m%d%H%M%S'])
+        {{ persona.try_parse_wall_clock(cleaned) }}
+    )
+{%- endmacro %}
+
+
+{#- Spark: a cast reads ISO-8601 with or without an offset ('Z' included) as on DuckDB; the other
+    forms through try_to_timestamp with Java date patterns. -#}
+{% macro spark__parse_utc_timestamp(column) -%}
+    coalesce(
+        try_cast({{ column }} as timestamp),
+        case
+            when {{ persona.regexp_matches(column, '^[0-9]{10}$') }} then timestamp_seconds(cast({{ column }} as bigint))
+            when {{ persona.regexp_matches(column, '^[0-9]{13}$') }} then timestamp_millis(cast({{ column }} as bigint))
+        end,
+        {{ persona.try_parse_wall_clock(column) }}
+    )
+{%- endmacro %}
+
+
+{#- The wall-clock forms that are not ISO-8601: 'YYYY/MM/DD HH:MI:SS', 'YYYY/MM/DD HH:MI',
+    'YYYYMMDDHHMISS'; null for anything else. -#}
+{% macro try_parse_wall_clock(column) %}
+    {{- return(adapter.dispatch('try_parse_wall_clock', 'persona')(column)) -}}
+{% endmacro %}
+
+{% macro default__try_parse_wall_clock(column) -%}
+    try_strptime({{ column }}, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y%m%d%H%M%S'])
+{%- endmacro %}
+
+{% macro spark__try_parse_wall_clock(column) -%}
+    coalesce(
+        try_to_timestamp({{ column }}, 'yyyy/MM/dd HH:mm:ss'),
+        try_to_timestamp({{ column }}, 'yyyy/MM/dd HH:mm'),
+        try_to_timestamp({{ column }}, 'yyyyMMddHHmmss')
     )
 {%- endmacro %}
 
@@ -46,7 +79,7 @@
     {%- set wall_clock -%}
         coalesce(
             try_cast({{ cleaned }} as timestamp),
-            try_strptime({{ cleaned }}, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y%m%d%H%M%S'])
+            {{ persona.try_parse_wall_clock(cleaned) }}
         )
     {%- endset -%}
     {{ persona.local_to_utc(wall_clock, zone) }}

@@ -31,10 +31,23 @@
 
 
 {#- A date from text ('1990-05-17', '1990/05/17', '19900517', or a timestamp); null when unparseable. -#}
-{% macro parse_date(column) -%}
+{% macro parse_date(column) %}
+    {{- return(adapter.dispatch('parse_date', 'persona')(column)) -}}
+{% endmacro %}
+
+{% macro default__parse_date(column) -%}
     coalesce(
         try_cast({{ column }} as date),
         cast(try_strptime({{ column }}, ['%Y/%m/%d', '%Y%m%d']) as date),
+        cast(try_cast({{ column }} as timestamp) as date)
+    )
+{%- endmacro %}
+
+{% macro spark__parse_date(column) -%}
+    coalesce(
+        try_cast({{ column }} as date),
+        try_to_date({{ column }}, 'yyyy/MM/dd'),
+        try_to_date({{ column }}, 'yyyyMMdd'),
         cast(try_cast({{ column }} as timestamp) as date)
     )
 {%- endmacro %}

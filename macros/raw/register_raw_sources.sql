@@ -26,20 +26,19 @@
 {% macro register_raw_sources() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set raw_dir = persona.raw_dir() -%}
+    {%- set listed = persona.raw_listing(raw_dir) -%}
+    {%- set listing = listed.files -%}
     {%- set statements = ['create schema if not exists ' ~ persona.raw_schema()] -%}
     {%- set empty_tables = [] -%}
     {%- for node in graph.sources.values() | sort(attribute='identifier') if node.meta.get('raw_table') -%}
         {%- set folder = raw_dir ~ '/' ~ node.identifier -%}
         {%- if node.meta.get('raw_path') -%}
-            {%- set pattern = "'" ~ raw_dir ~ '/' ~ node.meta.raw_path ~ "'" -%}
-            {%- set n_files = run_query("select count(*) from glob(" ~ pattern ~ ")").columns[0].values()[0] -%}
+            {%- set data_files = listing.get(raw_dir ~ '/' ~ node.meta.raw_path, []) -%}
         {%- else -%}
-            {%- set data_files = persona.raw_data_files(folder) -%}
-            {%- set n_files = data_files | length -%}
-            {%- set pattern = persona.sql_string_list(data_files) -%}
+            {%- set data_files = persona.raw_data_files(folder, listing.get(folder, [])) -%}
         {%- endif -%}
         {%- set columns = node.columns.values() | list -%}
-        {%- if n_files == 0 -%}
+        {%- if data_files | length == 0 -%}
             {%- if not node.meta.get('evaluation_only') -%}{%- do empty_tables.append(node.identifier) -%}{%- endif -%}
             {%- set select_list = [] -%}
             {%- for column in columns -%}
@@ -49,10 +48,9 @@
             {%- do select_list.append('cast(null as bigint) as _raw_row_number') -%}
             {%- set body = 'select ' ~ select_list | join(', ') ~ ' where 1 = 0' -%}
         {%- else -%}
-            {{ log('raw: reading ' ~ n_files ~ ' Parquet file(s) in ' ~ folder, info=False) }}
-            {%- set reader = "read_parquet(" ~ pattern ~ ", union_by_name = true, filename = '_raw_file', file_row_number = true)" -%}
-            {%- set described = run_query("describe select * from read_parquet(" ~ pattern ~ ", union_by_name = true)") -%}
-            {%- set present = described.columns[0].values() | map('lower') | list -%}
+            {{ log('raw: reading ' ~ data_files | length ~ ' Parquet file(s) in ' ~ folder, info=False) }}
+            {%- set reader = persona.raw_reader(node, data_files, listed.root, raw_dir) -%}
+            {%- set present = reader.columns | map('lower') | list -%}
             {%- set missing = [] -%}
             {%- for column in columns if column.name not in present and not column.meta.get('optional') -%}
                 {%- do missing.append(column.name) -%}
@@ -73,9 +71,9 @@
                     {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
                 {%- endif -%}
             {%- endfor -%}
-            {%- do select_list.append('cast(_raw_file as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
-            {%- do select_list.append('cast(file_row_number as bigint) as _raw_row_number') -%}
-            {%- set body = 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader -%}
+            {%- do select_list.append('cast(' ~ reader.file_column ~ ' as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
+            {%- do select_list.append('cast(' ~ reader.row_number_column ~ ' as bigint) as _raw_row_number') -%}
+            {%- set body = 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader.relation -%}
         {%- endif -%}
         {%- do statements.append('create or replace view ' ~ persona.raw_schema() ~ '.' ~ node.identifier ~ ' as ' ~ body) -%}
     {%- endfor -%}
@@ -83,7 +81,122 @@
     {%- if empty_tables and invocation_args_dict.get('which') != 'generate' -%}
         {{ log('persona: no raw files for ' ~ empty_tables | join(', ') ~ ' under ' ~ raw_dir ~ ' - these channels are treated as empty.', info=True) }}
     {%- endif -%}
-    {{ return(statements | join(';\n') ~ ';') }}
+    {{ return(persona.run_statements(statements)) }}
+{% endmacro %}
+
+
+{#-
+    `raw_listing(raw_dir)`: every file one level inside the raw folder's subfolders, as a mapping with
+    `files`: from each folder (written `<raw_dir>/<table>`) to its files' paths in name order, and
+    from each file's path to a one-element list (for `meta.raw_path` sources); and `root`: the raw
+    folder as the engine wrote it in the listing. Names starting with `.` or `_` inside a table folder
+    are kept here (where the engine lists them) and skipped by raw_data_files.
+-#}
+{% macro raw_listing(raw_dir) %}
+    {{- return(adapter.dispatch('raw_listing', 'persona')(raw_dir)) -}}
+{% endmacro %}
+
+{% macro default__raw_listing(raw_dir) %}
+    {%- set rows = run_query(
+        "select file from glob('" ~ raw_dir ~ "/*/*') order by file"
+    ).columns[0].values() -%}
+    {{- return({'root': raw_dir, 'files': persona.group_raw_files(rows, raw_dir, raw_dir)}) -}}
+{% endmacro %}
+
+{#- Spark: the binaryFile source lists files without reading them (only `path` is selected). It
+    reports absolute `file:` URIs and skips names starting with `.` or `_` inside a folder; the
+    paths are rewritten to the raw folder as configured, so `_raw_file` reads as on DuckDB. A raw
+    folder that does not exist stops the build with Spark's PATH_NOT_FOUND naming it. -#}
+{% macro spark__raw_listing(raw_dir) %}
+    {%- set rows = run_query(
+        "select path from binaryFile.`" ~ raw_dir ~ "/*` order by path"
+    ).columns[0].values() -%}
+    {%- set prefixes = [] -%}
+    {%- for path in rows -%}
+        {%- set match = modules.re.search('^(.*)/[^/]+/[^/]+$', path) -%}
+        {%- if match and match.group(1) not in prefixes -%}{%- do prefixes.append(match.group(1)) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set root = prefixes[0] if prefixes else raw_dir -%}
+    {{- return({'root': root, 'files': persona.group_raw_files(rows, root, raw_dir)}) -}}
+{% endmacro %}
+
+{#- `group_raw_files(paths, listed_root, raw_dir)`: the listing mapping of raw_listing, from paths
+    that start with `listed_root` (rewritten to start with `raw_dir`). -#}
+{% macro group_raw_files(paths, listed_root, raw_dir) %}
+    {%- set listing = {} -%}
+    {%- for path in paths -%}
+        {%- set file = raw_dir ~ path[listed_root | length:] -%}
+        {%- set folder = file.rsplit('/', 1)[0] -%}
+        {%- if folder not in listing -%}{%- do listing.update({folder: []}) -%}{%- endif -%}
+        {%- do listing[folder].append(file) -%}
+        {%- do listing.update({file: [file]}) -%}
+    {%- endfor -%}
+    {{- return(listing) -}}
+{% endmacro %}
+
+
+{#-
+    `raw_reader(node, data_files, root, raw_dir)`: how to read a raw table's Parquet files (paths
+    written under `raw_dir`; `root` is the raw folder as the engine lists it), as a mapping:
+    `relation` (what the view selects from), `columns` (the names the files hold, all files merged by
+    name), `file_column` and `row_number_column` (the locator expressions).
+-#}
+{% macro raw_reader(node, data_files, root, raw_dir) %}
+    {{- return(adapter.dispatch('raw_reader', 'persona')(node, data_files, root, raw_dir)) -}}
+{% endmacro %}
+
+{% macro default__raw_reader(node, data_files, root, raw_dir) %}
+    {%- set pattern = persona.sql_string_list(data_files) -%}
+    {%- set described = run_query("describe select * from read_parquet(" ~ pattern ~ ", union_by_name = true)") -%}
+    {{- return({
+        'relation': "read_parquet(" ~ pattern ~ ", union_by_name = true, filename = '_raw_file', file_row_number = true)",
+        'columns': described.columns[0].values() | list,
+        'file_column': '_raw_file',
+        'row_number_column': 'file_row_number',
+    }) -}}
+{% endmacro %}
+
+{#- Spark: an external table `raw.<table>__files` over the table's folder (or the one file of
+    `meta.raw_path`), file schemas merged by name, read through at each query; the locators come
+    from the hidden `_metadata` column, the file written under the raw folder as configured (as on
+    DuckDB). Files of one folder that give one column two types stop the build with Spark's
+    CANNOT_MERGE_SCHEMAS (DuckDB reads them as their common type). -#}
+{% macro spark__raw_reader(node, data_files, root, raw_dir) %}
+    {%- set table = persona.raw_schema() ~ '.' ~ node.identifier ~ '__files' -%}
+    {%- set relative = data_files[0] if node.meta.get('raw_path') else data_files[0].rsplit('/', 1)[0] -%}
+    {%- set location = root ~ relative[raw_dir | length:] -%}
+    {%- do run_query('create schema if not exists ' ~ persona.raw_schema()) -%}
+    {%- do run_query('drop table if exists ' ~ table) -%}
+    {%- do run_query(
+        "create table " ~ table ~ " using parquet options (path '" ~ location ~ "', mergeSchema 'true')"
+    ) -%}
+    {%- set names = [] -%}
+    {%- for name in run_query('describe ' ~ table).columns[0].values() -%}
+        {%- if name and not name.startswith('#') and name not in names -%}{%- do names.append(name) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set folder = data_files[0].rsplit('/', 1)[0] -%}
+    {{- return({
+        'relation': table,
+        'columns': names,
+        'file_column': "concat('" ~ folder ~ "/', _metadata.file_name)",
+        'row_number_column': '_metadata.row_index',
+    }) -}}
+{% endmacro %}
+
+
+{#- `run_statements(statements)`: the SQL of a hook that runs `statements` in order. DuckDB takes
+    them as one script; Spark runs one statement per call, so they run here and the hook is empty. -#}
+{% macro run_statements(statements) %}
+    {{- return(adapter.dispatch('run_statements', 'persona')(statements)) -}}
+{% endmacro %}
+
+{% macro default__run_statements(statements) %}
+    {{- return(statements | join(';\n') ~ ';') -}}
+{% endmacro %}
+
+{% macro spark__run_statements(statements) %}
+    {%- for statement in statements -%}{%- do run_query(statement) -%}{%- endfor -%}
+    {{- return('') -}}
 {% endmacro %}
 
 
@@ -93,21 +206,36 @@
     other file that is not `*.parquet` stops the build naming it; a Parquet file that cannot be read
     through stops the build naming it and saying what the reader found.
 -#}
-{% macro raw_data_files(folder) %}
-    {%- set listing = run_query(
-        "select file, regexp_extract(file, '[^/]*$') as name from glob('" ~ folder ~ "/*') order by file"
-    ) -%}
+{% macro raw_data_files(folder, files) %}
     {%- set data_files = [] -%}
-    {%- for row in listing.rows if not (row['name'].startswith('.') or row['name'].startswith('_')) -%}
-        {%- if not row['name'].lower().endswith('.parquet') -%}
+    {%- for file in files -%}
+        {%- set name = file.rsplit('/', 1)[-1] -%}
+        {%- if name.startswith('.') or name.startswith('_') -%}
+        {%- elif not name.lower().endswith('.parquet') -%}
             {{ exceptions.raise_compiler_error(
-                "persona: " ~ row['file'] ~ " is in the raw folder " ~ folder ~ "/ but is not a Parquet file. "
+                "persona: " ~ file ~ " is in the raw folder " ~ folder ~ "/ but is not a Parquet file. "
                 ~ "Only *.parquet files are data (raw contract, version 2). Move it out of the folder, "
-                ~ "convert it to Parquet, or rename it to start with '_' (e.g. _" ~ row['name'] ~ ") to keep it there unread."
+                ~ "convert it to Parquet, or rename it to start with '_' (e.g. _" ~ name ~ ") to keep it there unread."
             ) }}
+        {%- else -%}
+            {%- do data_files.append(file) -%}
         {%- endif -%}
-        {%- do data_files.append(row['file']) -%}
     {%- endfor -%}
+    {%- do persona.check_raw_files(folder, data_files) -%}
+    {{- return(data_files) -}}
+{% endmacro %}
+
+
+{#- `check_raw_files(folder, data_files)`: stops the build naming the first data file that cannot be
+    read through (persona_raw_file_problem, a Python function of the dbt-duckdb plugin). Spark has no
+    such function: a damaged file fails the first query that reads it, with Spark's own message. -#}
+{% macro check_raw_files(folder, data_files) %}
+    {{- return(adapter.dispatch('check_raw_files', 'persona')(folder, data_files)) -}}
+{% endmacro %}
+
+{% macro spark__check_raw_files(folder, data_files) %}{% endmacro %}
+
+{% macro default__check_raw_files(folder, data_files) %}
     {%- if data_files -%}
         {%- set checked = run_query(
             "select file, persona_raw_file_problem(file) as problem from unnest("
@@ -120,14 +248,13 @@
             ) }}
         {%- endfor -%}
     {%- endif -%}
-    {{- return(data_files) -}}
 {% endmacro %}
 
 
 {#- `sql_string_list(values)`: a SQL list literal of strings, ['a', 'b'] (quotes doubled). -#}
 {% macro sql_string_list(values) %}
     {%- set quoted = [] -%}
-    {%- for value in values -%}{%- do quoted.append("'" ~ (value | replace("'", "''")) ~ "'") -%}{%- endfor -%}
+    {%- for value in values -%}{%- do quoted.append(persona.quote_literal(value)) -%}{%- endfor -%}
     {{- return('[' ~ quoted | join(', ') ~ ']') -}}
 {% endmacro %}
 

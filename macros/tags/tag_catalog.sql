@@ -67,6 +67,6 @@
     {%- if text is none or (text | string | trim) == '' -%}
         cast(null as {{ dbt.type_string() }})
     {%- else -%}
-        '{{ text | string | trim | replace("'", "''") }}'
+        {{ persona.quote_literal(text | string | trim) }}
     {%- endif -%}
 {%- endmacro %}

@@ -6,13 +6,14 @@ the cluster each end belongs to.
 """
 
 from persona.models.identity import resolve_conflicts
+from persona.models.runtime import frame
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    links = dbt.ref("int_identity_conflict_links").df()
-    types = dbt.ref("identity_identifier_types").df()
-    separations = dbt.ref("int_identity_separations").df()
+    links = frame(dbt.ref("int_identity_conflict_links"))
+    types = frame(dbt.ref("identity_identifier_types"))
+    separations = frame(dbt.ref("int_identity_separations"))
     limits = dict(zip(types["identifier_type"], types["max_per_one_id"].astype(int), strict=True))
     pairs = zip(separations["node_id_a"], separations["node_id_b"], strict=True)
     resolved = resolve_conflicts(links, limits, pairs)

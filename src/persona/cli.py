@@ -72,6 +72,12 @@ COMMANDS: tuple[tuple[str, tuple[Command, ...]], ...] = (
                 "benchmark of a full build",
             ),
             Command(
+                "dbt-spark",
+                "persona.spark",
+                "DBT_ARGS (e.g. build --target spark)",
+                "dbt on Spark, Python models on the local session",
+            ),
+            Command(
                 "compare-marts",
                 "persona.dev.compare",
                 "BEFORE.duckdb AFTER.duckdb [--schema S --ignore-column T.C ...]",

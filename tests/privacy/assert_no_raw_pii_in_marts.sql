@@ -81,7 +81,7 @@
 {#- digits may be grouped 3-4-4 by spaces or dashes, with an optional +86 in front -#}
 {%- set loose_phone = '(^|' ~ boundary ~ ')(\\+?86[ -]?)?1[3-9][0-9]([ -]?[0-9]{4}){2}(' ~ boundary ~ '|$)' %}
 {%- set strict_phone = '(^|' ~ boundary ~ ')(\\+?86)?1[3-9][0-9]{9}(' ~ boundary ~ '|$)' %}
-{%- set email = '[^@[:space:]*]+@[^@[:space:]]+\\.[A-Za-z]{2,}' %}
+{%- set email = '[^@\s*]+@[^@\s]+\\.[A-Za-z]{2,}' %}
 {#- a number written with another country code, in E.164 or grouped (+852 9123 4567, +1-415-555-0132) -#}
 {%- set international_phone = '(^|' ~ boundary ~ ')\\+[1-9][0-9]{0,3}([ -]?[0-9]{2,5}){2,5}(' ~ boundary ~ '|$)' %}
 {%- set strict_international_phone = '(^|' ~ boundary ~ ')\\+[1-9][0-9]{7,14}(' ~ boundary ~ '|$)' %}

@@ -25,6 +25,7 @@ EXPECTED = {
     "generate",
     "bench",
     "compare-marts",
+    "dbt-spark",
 }
 
 

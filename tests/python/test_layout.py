@@ -115,7 +115,7 @@ def test_every_stage_folder_is_declared() -> None:
     assert set(configured) <= set(stages), "models: config in dbt_project.yml names only stages"
     # singular tests mirror the stages (plus the project-wide kinds)
     tests = {p.name for p in (PROJECT_DIR / "tests").iterdir() if p.is_dir()}
-    assert tests - set(stages) <= {"generic", "golden", "privacy", "python", "fixtures"}
+    assert tests - set(stages) <= {"generic", "golden", "privacy", "python", "fixtures", "spark"}
 
 
 def _node(path: str, *parents: str) -> dict:

@@ -114,7 +114,7 @@ def test_profile_contract_lists_every_tag_with_its_type(catalog: tags.Catalog) -
     assert model["name"] == "dim_customer_profiles" and model["access"] == "public"
     columns = {c["name"]: c for c in model["columns"]}
     for tag in catalog.tags:
-        assert columns[tag.code]["data_type"] == {"boolean": "boolean", "category": "varchar"}.get(
+        assert columns[tag.code]["data_type"] == {"boolean": "boolean", "category": "string"}.get(
             tag.value_type, "double"
         )
         assert tag.name_zh in columns[tag.code]["description"]

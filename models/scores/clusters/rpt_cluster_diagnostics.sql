@@ -14,11 +14,11 @@ final as (
         coalesce(cast(is_seeded as boolean), false) as is_seeded,
         cast(chosen_k as integer) as chosen_k,
         cast(n_customers as integer) as n_customers,
-        cast(status as varchar) as status,
-        cast(status_detail as varchar) as status_detail,
+        cast(status as string) as status,
+        cast(status_detail as string) as status_detail,
         cast(n_clusters_matched as integer) as n_clusters_matched,
         cast(previous_run_number as integer) as previous_run_number,
-        nullif(cast(cluster_sizes as varchar), '') as cluster_sizes,
+        nullif(cast(cluster_sizes as string), '') as cluster_sizes,
         {{ persona.as_of_date() }} as as_of_date
     from diagnostics
 )

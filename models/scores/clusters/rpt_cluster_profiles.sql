@@ -6,9 +6,9 @@ with profiles as (
 final as (
     select
         cast(cluster_id as integer) as cluster_id,
-        cast(cluster_code as varchar) as cluster_code,
-        cast(cluster_name_en as varchar) as cluster_name_en,
-        cast(cluster_name_zh as varchar) as cluster_name_zh,
+        cast(cluster_code as string) as cluster_code,
+        cast(cluster_name_en as string) as cluster_name_en,
+        cast(cluster_name_zh as string) as cluster_name_zh,
         cast(n_customers as integer) as n_customers,
         cast(customer_share as double) as customer_share,
         cast(mean_recency_days as double) as mean_recency_days,
@@ -18,11 +18,11 @@ final as (
         cast(mean_discount_share as double) as mean_discount_share,
         cast(mean_coupon_share as double) as mean_coupon_share,
         cast(mean_active_days_90d as double) as mean_active_days_90d,
-        cast(top_category as varchar) as top_category,
+        cast(top_category as string) as top_category,
         cast(top_category_share as double) as top_category_share,
-        cast(top_channel as varchar) as top_channel,
+        cast(top_channel as string) as top_channel,
         cast(top_channel_share as double) as top_channel_share,
-        cast(distinguishing_features as varchar) as distinguishing_features,
+        cast(distinguishing_features as string) as distinguishing_features,
         cast(mean_distance_to_centroid as double) as mean_distance_to_centroid,
         {{ persona.as_of_date() }} as as_of_date
     from profiles

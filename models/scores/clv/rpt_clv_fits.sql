@@ -7,10 +7,10 @@ with fits as (
 final as (
     select
         {{ persona.as_of_date() }} as as_of_date,
-        cast(period as varchar) as period,
+        cast(period as string) as period,
         cast(cutoff_on as date) as fitted_through_on,
         model,
-        cast(time_unit as varchar) as time_unit,
+        cast(time_unit as string) as time_unit,
         cast(unit_days as double) as unit_days,
         cast(r as double) as r,
         cast(alpha as double) as alpha,
@@ -21,8 +21,8 @@ final as (
         cast(gamma as double) as gamma,
         cast(log_likelihood as double) as log_likelihood,
         cast(n_customers as integer) as n_customers,
-        cast(status as varchar) as status,
-        nullif(cast(status_detail as varchar), '') as status_detail
+        cast(status as string) as status,
+        nullif(cast(status_detail as string), '') as status_detail
     from fits
 )
 

@@ -107,7 +107,7 @@ category_features as (
         {%- for category in categories %}
             cast(sum(
                 case
-                    when category_days.category_l1 = {{ persona.string_literal(category) }}
+                    when category_days.category_l1 = {{ persona.quote_literal(category) }}
                         then cast(category_days.net_amount as decimal(18, 2))
                     else 0
                 end

@@ -7,7 +7,7 @@ The features are the as-of date's rows of int_customer_features_at_cutoffs (comp
 
 from persona.models.features import load_feature_table
 from persona.models.lookalike import LookalikeSettings, diagnostics
-from persona.models.runtime import as_of_date
+from persona.models.runtime import as_of_date, frame
 
 
 def model(dbt, session):
@@ -15,5 +15,5 @@ def model(dbt, session):
     settings = LookalikeSettings.from_meta(dbt.config.get("meta"))
     as_of = as_of_date(dbt.ref("int_as_of_date"))
     features = load_feature_table(dbt.ref("int_customer_features_at_cutoffs"), [as_of])
-    seeds = dbt.ref("int_lookalike_seeds").df()
+    seeds = frame(dbt.ref("int_lookalike_seeds"))
     return diagnostics(features, seeds, as_of, settings)

@@ -8,7 +8,7 @@ non-member; the top expansion_size are selected (fct_audience_members adds them 
 
 from persona.models.features import load_feature_table
 from persona.models.lookalike import LookalikeSettings, score
-from persona.models.runtime import as_of_date
+from persona.models.runtime import as_of_date, frame
 
 
 def model(dbt, session):
@@ -16,5 +16,5 @@ def model(dbt, session):
     settings = LookalikeSettings.from_meta(dbt.config.get("meta"))
     as_of = as_of_date(dbt.ref("int_as_of_date"))
     features = load_feature_table(dbt.ref("int_customer_features_at_cutoffs"), [as_of])
-    seeds = dbt.ref("int_lookalike_seeds").df()
+    seeds = frame(dbt.ref("int_lookalike_seeds"))
     return score(features, seeds, as_of, settings)

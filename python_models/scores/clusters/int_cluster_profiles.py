@@ -2,12 +2,13 @@
 and distinguishing features (persona.models.clusters.profiles)."""
 
 from persona.models.clusters import profiles
+from persona.models.runtime import frame
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     return profiles(
-        dbt.ref("int_cluster_features").df(),
-        dbt.ref("int_cluster_assignments").df(),
-        dbt.ref("int_cluster_runs").df(),
+        frame(dbt.ref("int_cluster_features")),
+        frame(dbt.ref("int_cluster_assignments")),
+        frame(dbt.ref("int_cluster_runs")),
     )

@@ -8,13 +8,13 @@ refresh (`dbt build --full-refresh`) forgets the history: ids restart at C01.
 """
 
 from persona.models.clusters import ClusterSettings, fit_run
-from persona.models.runtime import as_of_date
+from persona.models.runtime import as_of_date, frame
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental")
     settings = ClusterSettings.from_meta(dbt.config.get("meta"))
-    features = dbt.ref("int_cluster_features").df()
+    features = frame(dbt.ref("int_cluster_features"))
     as_of = as_of_date(dbt.ref("int_as_of_date"))
-    previous = session.sql(f"select * from {dbt.this}").df() if dbt.is_incremental else None
+    previous = frame(session.sql(f"select * from {dbt.this}")) if dbt.is_incremental else None
     return fit_run(features, previous, as_of, settings)

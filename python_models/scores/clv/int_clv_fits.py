@@ -5,11 +5,11 @@ the time unit, the log-likelihood, the customers used and the fit status.
 """
 
 from persona.models.clv import ClvSettings, fit_models
-from persona.models.runtime import as_of_date
+from persona.models.runtime import as_of_date, frame
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = ClvSettings.from_meta(dbt.config.get("meta"))
     as_of = as_of_date(dbt.ref("int_as_of_date"))
-    return fit_models(dbt.ref("int_clv_customer_summaries").df(), as_of, settings)
+    return fit_models(frame(dbt.ref("int_clv_customer_summaries")), as_of, settings)

@@ -2,11 +2,12 @@
 tier, from the `as_of` fits (persona.models.clv.score)."""
 
 from persona.models.clv import ClvSettings, score
+from persona.models.runtime import frame
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = ClvSettings.from_meta(dbt.config.get("meta"))
-    summary = dbt.ref("int_clv_customer_summaries").df()
-    fits = dbt.ref("int_clv_fits").df()
+    summary = frame(dbt.ref("int_clv_customer_summaries"))
+    fits = frame(dbt.ref("int_clv_fits"))
     return score(summary, fits, settings)

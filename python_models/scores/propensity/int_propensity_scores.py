@@ -8,7 +8,7 @@ int_customer_features_at_cutoffs (computed in SQL).
 
 from persona.models.features import load_feature_table
 from persona.models.propensity import PropensitySettings, cutoffs, score
-from persona.models.runtime import as_of_date
+from persona.models.runtime import as_of_date, frame
 
 
 def model(dbt, session):
@@ -18,5 +18,5 @@ def model(dbt, session):
     features = load_feature_table(
         dbt.ref("int_customer_features_at_cutoffs"), cutoffs(as_of, settings, "score")
     )
-    evaluation = dbt.ref("int_propensity_evaluation").df()
+    evaluation = frame(dbt.ref("int_propensity_evaluation"))
     return score(features, evaluation, as_of, settings)

@@ -44,7 +44,7 @@ CATEGORIES = (
     "service",
     "campaign",
 )
-VALUE_TYPES = {"boolean": "boolean", "category": "varchar", "number": "double"}
+VALUE_TYPES = {"boolean": "boolean", "category": "string", "number": "double"}
 OWNERS = re.compile(r"^[a-z][a-z0-9-]*$")
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 REQUIRED = ("code", "name_zh", "name_en", "category", "value_type", "description", "definition")
@@ -52,14 +52,14 @@ KNOWN_KEYS = set(REQUIRED) | {"values", "values_from", "owner", "history"}
 
 #: dim_customers fields the profile carries before the tag columns: (name, data_type, description)
 PROFILE_FIELDS = (
-    ("one_id", "varchar", "The person (OneID, 客户ID): one row per person of dim_customers."),
-    ("member_id", "varchar", "The CRM membership (会员ID); null for non-members."),
+    ("one_id", "string", "The person (OneID, 客户ID): one row per person of dim_customers."),
+    ("member_id", "string", "The CRM membership (会员ID); null for non-members."),
     (
         "phone_masked",
-        "varchar",
+        "string",
         "The person's phone masked for a screen (138****8000); never the raw number.",
     ),
-    ("email_masked", "varchar", "The person's e-mail masked for display (j***@example.com)."),
+    ("email_masked", "string", "The person's e-mail masked for display (j***@example.com)."),
     ("first_seen_at", "timestamp", "The first time (UTC) the person showed up in any channel."),
     (
         "last_seen_at",

@@ -3,13 +3,17 @@
     persona compare-marts BEFORE.duckdb AFTER.duckdb [--schema marts]
                           [--ignore-column TABLE.COLUMN ...]
 
-Both files are attached READ_ONLY to one in-memory DuckDB connection. For every table (or view) in
-the schema of either file it reports whether the table is in both files or only one, the columns
-only in one file (and columns whose type changed), the row counts before and after, and the rows
-only in BEFORE and only in AFTER: the row multisets over the common columns compared with
-`EXCEPT ALL` both ways, so a duplicated row counts too. Floating-point columns (DOUBLE, FLOAT,
-REAL) are compared after round(x, 9), so that last-digit noise of a re-computation does not show
-(a value that sits right on a rounding boundary can still flip). Ignored columns
+Both files are attached READ_ONLY to one in-memory DuckDB connection. Either side may instead be
+the warehouse folder of a Spark build (`spark.sql.warehouse.dir`: a folder `<schema>.db/<table>/`
+of Parquet files per table, as `make test-spark` writes it); its tables are read as DuckDB views.
+For every table (or view) in the schema of either file it reports whether the table is in both
+files or only one, the columns only in one file (and columns whose type changed), the row counts
+before and after, and the rows only in BEFORE and only in AFTER: the row multisets over the common
+columns compared with `EXCEPT ALL` both ways, so a duplicated row counts too. Floating-point
+columns (DOUBLE, FLOAT, REAL) are compared after round(x, 9), so that last-digit noise of a re-
+computation does not show (a value that sits right on a rounding boundary can still flip). Types
+that differ only in how an engine stores them (INTEGER and BIGINT, a UTC TIMESTAMP WITH TIME ZONE
+and a TIMESTAMP) are compared as one type, and still reported as type changes. Ignored columns
 (`--ignore-column TABLE.COLUMN`, repeatable) are left out of the comparison altogether.
 
 Exit code: 0 when every table is identical, 1 when any table differs or is in only one file,
@@ -105,12 +109,28 @@ def _columns(con, alias: str, schema: str) -> dict[str, dict[str, str]]:
     return tables
 
 
-def _expression(column: str, data_type: str, as_text: bool) -> str:
+#: types compared as one: the first type of each group is the one both sides are cast to
+SAME_VALUES = (
+    ("BIGINT", {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}),
+    ("DOUBLE", FLOAT_TYPES),
+    ("TIMESTAMP", {"TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS"}),
+)
+
+
+def _common_type(before_type: str, after_type: str) -> str | None:
+    """The type two columns of different types are compared as, or None (compare as text)."""
+    for common, group in SAME_VALUES:
+        if before_type.upper() in group and after_type.upper() in group:
+            return common
+    return None
+
+
+def _expression(column: str, data_type: str, as_type: str | None) -> str:
     expression = _quote(column)
     if data_type.upper() in FLOAT_TYPES:
         expression = f"round(cast({expression} as double), {DECIMALS})"
-    if as_text:
-        expression = f"cast({expression} as varchar)"
+    if as_type:
+        expression = f"cast({expression} as {as_type})"
     return f"{expression} as {_quote(column)}"
 
 
@@ -154,8 +174,9 @@ def _compare_table(con, schema, table, before_types, after_types, ignored) -> Ta
         if changed:
             result.type_changes.append((column, before_type, after_type))
         result.compared_columns.append(column)
-        select_before.append(_expression(column, before_type, as_text=changed))
-        select_after.append(_expression(after_column, after_type, as_text=changed))
+        as_type = (_common_type(before_type, after_type) or "varchar") if changed else None
+        select_before.append(_expression(column, before_type, as_type))
+        select_after.append(_expression(after_column, after_type, as_type))
     if not result.compared_columns:
         return result
     before_rows = f"select {', '.join(select_before)} from {names['before']}"
@@ -168,16 +189,26 @@ def _compare_table(con, schema, table, before_types, after_types, ignored) -> Ta
 
 
 def compare(
-    before: Path, after: Path, schema: str = "marts", ignore: list[str] | None = None
+    before: Path,
+    after: Path,
+    schema: str = "marts",
+    ignore: list[str] | None = None,
+    tables: list[str] | None = None,
 ) -> list[TableComparison]:
-    """One TableComparison per table of the schema in either file, by table name."""
+    """One TableComparison per table of the schema in either file (or per table of `tables`), by
+    table name."""
     ignored = parse_ignored(ignore or [])
     for path in (before, after):
-        if not Path(path).is_file():
-            raise CompareError(f"no such warehouse file: {path}")
+        if not Path(path).is_file() and not Path(path).is_dir():
+            raise CompareError(f"no such warehouse file or Spark warehouse folder: {path}")
     con = duckdb.connect(":memory:")
     try:
+        # timestamps with a zone read as UTC wall clock, as DuckDB's own TIMESTAMP columns are
+        con.execute("set TimeZone = 'UTC'")
         for side, path in (("before", before), ("after", after)):
+            if Path(path).is_dir():
+                _attach_spark_warehouse(con, Path(path), ALIASES[side])
+                continue
             try:
                 con.execute(f"attach {_literal(str(path))} as {ALIASES[side]} (read_only)")
             except duckdb.Error as error:
@@ -195,10 +226,27 @@ def compare(
                 after_tables.get(table),
                 ignored.get(table.lower(), set()),
             )
-            for table in sorted(set(before_tables) | set(after_tables))
+            for table in sorted(tables or set(before_tables) | set(after_tables))
         ]
     finally:
         con.close()
+
+
+def _attach_spark_warehouse(con, folder: Path, alias: str) -> None:
+    """An in-memory database `alias` with a view per table of a Spark warehouse folder
+    (`<schema>.db/<table>/*.parquet`); a table folder without Parquet files is left out."""
+    con.execute(f"attach ':memory:' as {alias}")
+    for schema_dir in sorted(folder.glob("*.db")):
+        schema = schema_dir.name[: -len(".db")]
+        con.execute(f"create schema if not exists {alias}.{_quote(schema)}")
+        for table_dir in sorted(path for path in schema_dir.iterdir() if path.is_dir()):
+            if not any(table_dir.glob("*.parquet")):
+                continue
+            files = _literal(str(table_dir / "*.parquet"))
+            con.execute(
+                f"create view {alias}.{_quote(schema)}.{_quote(table_dir.name)}"
+                f" as select * from read_parquet({files})"
+            )
 
 
 def _cell(value: int | None) -> str:
@@ -269,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="persona compare-marts", description=__doc__.splitlines()[0]
     )
     parser.add_argument("before", type=Path, metavar="BEFORE.duckdb")
-    parser.add_argument("after", type=Path, metavar="AFTER.duckdb")
+    parser.add_argument(
+        "after", type=Path, metavar="AFTER.duckdb", help="or a Spark warehouse folder"
+    )
     parser.add_argument("--schema", default="marts", help="the schema to compare (default marts)")
     parser.add_argument(
         "--ignore-column",
@@ -278,9 +328,18 @@ def main(argv: list[str] | None = None) -> int:
         metavar="TABLE.COLUMN",
         help="leave a column out of the comparison (repeatable)",
     )
+    parser.add_argument(
+        "--table",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="compare only this table (repeatable; default: every table of the schema)",
+    )
     args = parser.parse_args(argv)
     try:
-        results = compare(args.before, args.after, args.schema, args.ignore_column)
+        results = compare(
+            args.before, args.after, args.schema, args.ignore_column, args.table or None
+        )
     except CompareError as error:
         print(f"persona compare-marts: {error}", file=sys.stderr)
         return 2

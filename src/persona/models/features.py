@@ -45,6 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from persona.models.runtime import frame
+
 CHANNEL_GROUPS = ("marketplace", "own_mall", "store")
 WINDOWS = (30, 90, 365)
 
@@ -268,4 +270,4 @@ def load_feature_table(relation, cutoffs) -> FeatureTable:
     """The FeatureTable of a dbt relation of int_customer_features_at_cutoffs, reading only the
     rows of `cutoffs` (the other cutoffs stay in the warehouse)."""
     dates = ", ".join(f"DATE '{pd.Timestamp(cutoff).date()}'" for cutoff in cutoffs)
-    return FeatureTable(relation.filter(f"cutoff_on in ({dates})").df(), cutoffs)
+    return FeatureTable(frame(relation.filter(f"cutoff_on in ({dates})")), cutoffs)

@@ -3,6 +3,7 @@
 - `as_of_date(relation)`: the one as-of date (decided by models/calendar/int_as_of_date.sql), read
   the same way by every Python model: `as_of_date(dbt.ref("int_as_of_date"))`. The model calls
   `dbt.ref` itself, so that dbt sees the dependency.
+- `frame(relation)`: a ref as a pandas DataFrame, on DuckDB (a relation) and Spark (a DataFrame).
 - `single_threaded()`: run fits on one thread of the native pools (OpenMP, BLAS).
 - `typed(frame, text_columns)`: text columns as pandas' string dtype.
 """
@@ -13,16 +14,30 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 
+def frame(relation) -> pd.DataFrame:
+    """What a dbt Python model's `dbt.ref(...)` returns, as a pandas DataFrame: a DuckDB relation
+    (dbt-duckdb), a Spark DataFrame (dbt-spark, dbt-databricks) or already a pandas DataFrame."""
+    if isinstance(relation, pd.DataFrame):
+        return relation
+    if hasattr(relation, "toPandas"):
+        return relation.toPandas()
+    return relation.df()
+
+
 def as_of_date(relation) -> pd.Timestamp:
-    """The as-of date (midnight, no zone) from int_as_of_date: a dbt relation (with `.df()`) or
-    its DataFrame. Anything but exactly one non-null date stops the model with a clear message."""
-    frame = relation.df() if hasattr(relation, "df") else relation
-    if "as_of_date" not in frame.columns or len(frame) != 1 or pd.isna(frame["as_of_date"].iloc[0]):
+    """The as-of date (midnight, no zone) from int_as_of_date: a dbt relation or its DataFrame
+    (see `frame`). Anything but exactly one non-null date stops the model with a clear message."""
+    frame_ = frame(relation)
+    if (
+        "as_of_date" not in frame_.columns
+        or len(frame_) != 1
+        or pd.isna(frame_["as_of_date"].iloc[0])
+    ):
         raise ValueError(
             "int_as_of_date must hold exactly one as_of_date (models/calendar/int_as_of_date.sql); "
-            f"got {len(frame)} row(s) with columns {list(frame.columns)}"
+            f"got {len(frame_)} row(s) with columns {list(frame_.columns)}"
         )
-    return pd.Timestamp(frame["as_of_date"].iloc[0])
+    return pd.Timestamp(frame_["as_of_date"].iloc[0])
 
 
 def single_threaded():

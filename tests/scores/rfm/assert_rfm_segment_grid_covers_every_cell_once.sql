@@ -60,19 +60,19 @@ names as (
 
 problems as (
     select
-        'cell ' || cast(r_score as varchar) || cast(f_score as varchar) || ' mapped ' || cast(mapped as varchar)
+        'cell ' || cast(r_score as string) || cast(f_score as string) || ' mapped ' || cast(mapped as string)
         || ' times' as problem
     from cell_counts
     where mapped != 1
     union all
-    select 'cell outside the 5x5 grid: ' || cast(r_score as varchar) || '/' || cast(f_score as varchar) as problem
+    select 'cell outside the 5x5 grid: ' || cast(r_score as string) || '/' || cast(f_score as string) as problem
     from outside_cells
     union all
     select 'segment ' || rfm_segment || ' has several names' as problem
     from names
     where zh_names != 1 or en_names != 1
     union all
-    select 'the grid has ' || cast(count(distinct rfm_segment) as varchar) || ' segments, not 10' as problem
+    select 'the grid has ' || cast(count(distinct rfm_segment) as string) || ' segments, not 10' as problem
     from grid
     having count(distinct rfm_segment) != 10
 )
