@@ -111,12 +111,8 @@
     {%- set rows = run_query(
         "select path from binaryFile.`" ~ raw_dir ~ "/*` order by path"
     ).columns[0].values() -%}
-    {%- set prefixes = [] -%}
-    {%- for path in rows -%}
-        {%- set match = modules.re.search('^(.*)/[^/]+/[^/]+$', path) -%}
-        {%- if match and match.group(1) not in prefixes -%}{%- do prefixes.append(match.group(1)) -%}{%- endif -%}
-    {%- endfor -%}
-    {%- set root = prefixes[0] if prefixes else raw_dir -%}
+    {#- every path is <root>/<folder>/<file>: the root is what precedes the last two parts -#}
+    {%- set root = rows[0].rsplit('/', 2)[0] if rows else raw_dir -%}
     {{- return({'root': root, 'files': persona.group_raw_files(rows, root, raw_dir)}) -}}
 {% endmacro %}
 

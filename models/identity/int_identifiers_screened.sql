@@ -123,7 +123,7 @@ shared_matches as (
         row_number() over (
             partition by neighbour_counts.node_id
             order by
-                neighbour_counts.n_neighbours * 1.0 / identifier_types.max_per_one_id desc,
+                neighbour_counts.n_neighbours * 1e0 / identifier_types.max_per_one_id desc,
                 neighbour_counts.neighbour_type
         ) as rule_rank
     from neighbour_counts

@@ -128,25 +128,25 @@ metrics as (
     union all
     select
         'pairwise_precision',
-        1.0 * person_hits / nullif(predicted_pairs, 0),
+        1e0 * person_hits / nullif(predicted_pairs, 0),
         'Of the identifier pairs OneID puts together, the share that truly belong to one person (ground truth).'
     from pairs
     union all
     select
         'pairwise_recall',
-        1.0 * linkable_hits / nullif(linkable_pairs, 0),
+        1e0 * linkable_hits / nullif(linkable_pairs, 0),
         'Of the identifier pairs of one person that the data connects at all, the share OneID puts together.'
     from pairs
     union all
     select
         'pairwise_recall_of_persons',
-        1.0 * person_hits / nullif(person_pairs, 0),
+        1e0 * person_hits / nullif(person_pairs, 0),
         'Of all identifier pairs of one person, the share OneID puts together (includes pairs no row connects).'
     from pairs
     union all
     select
         'pairwise_recall_ceiling',
-        1.0 * linkable_pairs / nullif(person_pairs, 0),
+        1e0 * linkable_pairs / nullif(person_pairs, 0),
         'The share of same-person pairs the data connects at all: the best recall of persons any linker can reach.'
     from pairs
     union all

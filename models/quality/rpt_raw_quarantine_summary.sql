@@ -28,7 +28,7 @@ final as (
         counted.reason_code,
         counted.action,
         cast(counted.row_count as bigint) as row_count,
-        cast(round(100.0 * counted.row_count / nullif(reconciliation.rows_in, 0), 3) as double) as pct_of_rows_in,
+        cast(round(1e2 * counted.row_count / nullif(reconciliation.rows_in, 0), 3) as double) as pct_of_rows_in,
         -- a record key is whatever the source wrote (a member id may be a phone number): shown scrubbed
         {{ persona.scrub_pii('counted.example_record_key') }} as example_record_key,
         reason_codes.description_en,

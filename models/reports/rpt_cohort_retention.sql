@@ -104,12 +104,12 @@ final as (
         grid.activity_month,
         cast(grid.cohort_size as bigint) as cohort_size,
         cast(coalesce(activity.n_buyers, 0) as bigint) as n_buyers,
-        case when grid.is_complete_period then 1.0 * coalesce(activity.n_buyers, 0) / grid.cohort_size end
+        case when grid.is_complete_period then 1e0 * coalesce(activity.n_buyers, 0) / grid.cohort_size end
             as retention_rate,
         grid.is_complete_period,
-        case when grid.is_7d_observed then 1.0 * grid.repurchased_7d / grid.cohort_size end as repurchase_rate_7d,
-        case when grid.is_30d_observed then 1.0 * grid.repurchased_30d / grid.cohort_size end as repurchase_rate_30d,
-        case when grid.is_90d_observed then 1.0 * grid.repurchased_90d / grid.cohort_size end as repurchase_rate_90d,
+        case when grid.is_7d_observed then 1e0 * grid.repurchased_7d / grid.cohort_size end as repurchase_rate_7d,
+        case when grid.is_30d_observed then 1e0 * grid.repurchased_30d / grid.cohort_size end as repurchase_rate_30d,
+        case when grid.is_90d_observed then 1e0 * grid.repurchased_90d / grid.cohort_size end as repurchase_rate_90d,
         {{ persona.as_of_date() }} as as_of_date
     from grid
     left join activity

@@ -129,10 +129,10 @@ final as (
         step,
         step_zh,
         cast(n_sessions as bigint) as n_sessions,
-        case when n_previous_step > 0 then 1.0 * n_sessions / n_previous_step end as step_conversion_rate,
-        case when n_visit > 0 then 1.0 * n_sessions / n_visit end as overall_conversion_rate,
+        case when n_previous_step > 0 then 1e0 * n_sessions / n_previous_step end as step_conversion_rate,
+        case when n_visit > 0 then 1e0 * n_sessions / n_visit end as overall_conversion_rate,
         cast(n_previous_step - n_sessions as bigint) as n_dropped_off,
-        case when n_previous_step > 0 then 1.0 - 1.0 * n_sessions / n_previous_step end as drop_off_rate,
+        case when n_previous_step > 0 then 1e0 - 1e0 * n_sessions / n_previous_step end as drop_off_rate,
         {{ persona.as_of_date() }} as as_of_date
     from with_previous
 )

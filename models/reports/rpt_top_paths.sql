@@ -73,10 +73,10 @@ final as (
         event_path,
         cast(n_steps as integer) as n_steps,
         cast(n_sessions as bigint) as n_sessions,
-        1.0 * n_sessions / n_channel_sessions as share_of_sessions,
-        1.0 * sum(n_sessions) over (partition by channel order by path_rank rows unbounded preceding)
+        1e0 * n_sessions / n_channel_sessions as share_of_sessions,
+        1e0 * sum(n_sessions) over (partition by channel order by path_rank rows unbounded preceding)
         / n_channel_sessions as cumulative_share,
-        1.0 * n_purchase_sessions / n_sessions as purchase_rate,
+        1e0 * n_purchase_sessions / n_sessions as purchase_rate,
         {{ persona.as_of_date() }} as as_of_date
     from ranked
     where path_rank <= {{ top_n }}

@@ -181,7 +181,7 @@ top_channels as (
     select
         customer_group,
         channel as top_channel,
-        1.0 * n_purchases / sum(n_purchases) over (partition by customer_group) as top_channel_share,
+        1e0 * n_purchases / sum(n_purchases) over (partition by customer_group) as top_channel_share,
         row_number() over (partition by customer_group order by n_purchases desc, channel asc) as channel_rank
     from channels
 ),
@@ -202,7 +202,7 @@ category_shares as (
         category,
         case
             when sum(net_sales) over (partition by customer_group) > 0
-                then 1.0 * net_sales / sum(net_sales) over (partition by customer_group)
+                then 1e0 * net_sales / sum(net_sales) over (partition by customer_group)
         end as category_share,
         row_number() over (partition by customer_group order by net_sales desc, category asc) as category_rank
     from categories
@@ -246,27 +246,27 @@ final as (
         groups.group_level,
         cast(groups.group_order as integer) as group_order,
         cast(group_facts.n_customers as bigint) as n_customers,
-        1.0 * group_facts.n_customers / all_buyers.n_customers as share_of_customers,
+        1e0 * group_facts.n_customers / all_buyers.n_customers as share_of_customers,
         case
-            when all_buyers.net_sales <> 0 then 1.0 * group_facts.net_sales / all_buyers.net_sales
+            when all_buyers.net_sales <> 0 then 1e0 * group_facts.net_sales / all_buyers.net_sales
         end as share_of_net_sales,
-        1.0 * group_facts.n_purchases / group_facts.n_customers as avg_purchases,
+        1e0 * group_facts.n_purchases / group_facts.n_customers as avg_purchases,
         cast(group_facts.net_sales / group_facts.n_customers as decimal(18, 2)) as avg_net_sales,
         case
             when group_facts.n_purchases > 0
                 then cast(group_facts.net_sales / group_facts.n_purchases as decimal(18, 2))
         end as average_order_value,
         case
-            when group_facts.gross_amount > 0 then 1.0 * group_facts.discount_amount / group_facts.gross_amount
+            when group_facts.gross_amount > 0 then 1e0 * group_facts.discount_amount / group_facts.gross_amount
         end as discount_share,
         case
-            when group_facts.n_purchases > 0 then 1.0 * channel_groups.n_marketplace / group_facts.n_purchases
+            when group_facts.n_purchases > 0 then 1e0 * channel_groups.n_marketplace / group_facts.n_purchases
         end as share_orders_marketplace,
         case
-            when group_facts.n_purchases > 0 then 1.0 * channel_groups.n_own_mall / group_facts.n_purchases
+            when group_facts.n_purchases > 0 then 1e0 * channel_groups.n_own_mall / group_facts.n_purchases
         end as share_orders_own_mall,
         case
-            when group_facts.n_purchases > 0 then 1.0 * channel_groups.n_store / group_facts.n_purchases
+            when group_facts.n_purchases > 0 then 1e0 * channel_groups.n_store / group_facts.n_purchases
         end as share_orders_store,
         top_channels.top_channel,
         top_channels.top_channel_share,

@@ -41,10 +41,10 @@ final as (
         cast(pairs.n_members_a as bigint) as n_members_a,
         cast(pairs.n_members_b as bigint) as n_members_b,
         cast(coalesce(shared.n_shared, 0) as bigint) as n_shared,
-        cast(coalesce(shared.n_shared, 0) * 1.0 / pairs.n_members_a as double) as share_of_a,
-        cast(coalesce(shared.n_shared, 0) * 1.0 / pairs.n_members_b as double) as share_of_b,
+        cast(coalesce(shared.n_shared, 0) * 1e0 / pairs.n_members_a as double) as share_of_a,
+        cast(coalesce(shared.n_shared, 0) * 1e0 / pairs.n_members_b as double) as share_of_b,
         cast(
-            coalesce(shared.n_shared, 0) * 1.0
+            coalesce(shared.n_shared, 0) * 1e0
             / (pairs.n_members_a + pairs.n_members_b - coalesce(shared.n_shared, 0)) as double
         ) as jaccard,
         {{ persona.as_of_date() }} as as_of_date

@@ -34,7 +34,7 @@ final as (
         definitions.channels,
         cast(coalesce(members.n_members, 0) as bigint) as n_members,
         cast(
-            case when population.n_customers > 0 then coalesce(members.n_members, 0) * 1.0 / population.n_customers end
+            case when population.n_customers > 0 then coalesce(members.n_members, 0) * 1e0 / population.n_customers end
             as double
         ) as share_of_customers,
         cast(coalesce(exports.n_reachable, 0) as bigint) as n_reachable,

@@ -51,12 +51,12 @@ final as (
         audience_values.tag_value,
         cast(audience_values.n_members_with_value as bigint) as n_members_with_value,
         cast(audience_sizes.n_members as bigint) as n_members,
-        cast(audience_values.n_members_with_value * 1.0 / audience_sizes.n_members as double) as audience_share,
+        cast(audience_values.n_members_with_value * 1e0 / audience_sizes.n_members as double) as audience_share,
         cast(population_values.n_customers_with_value as bigint) as n_customers_with_value,
-        cast(population_values.n_customers_with_value * 1.0 / population.n_customers as double) as population_share,
+        cast(population_values.n_customers_with_value * 1e0 / population.n_customers as double) as population_share,
         cast(
-            100.0 * (audience_values.n_members_with_value * 1.0 / audience_sizes.n_members)
-            / (population_values.n_customers_with_value * 1.0 / population.n_customers) as double
+            1e2 * (audience_values.n_members_with_value * 1e0 / audience_sizes.n_members)
+            / (population_values.n_customers_with_value * 1e0 / population.n_customers) as double
         ) as tgi,
         {{ persona.as_of_date() }} as as_of_date
     from audience_values

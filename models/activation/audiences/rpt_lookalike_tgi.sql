@@ -67,9 +67,9 @@ shares as (
     select
         paired.*,
         seed_sizes.n_members as n_seed,
-        paired.n_seed_with_value * 1.0 / seed_sizes.n_members as seed_share,
+        paired.n_seed_with_value * 1e0 / seed_sizes.n_members as seed_share,
         coalesce(expansion_sizes.n_members, 0) as n_expansion,
-        paired.n_expansion_with_value * 1.0 / nullif(expansion_sizes.n_members, 0) as expansion_share
+        paired.n_expansion_with_value * 1e0 / nullif(expansion_sizes.n_members, 0) as expansion_share
     from paired
     inner join audience_sizes as seed_sizes on paired.seed_audience_code = seed_sizes.audience_code
     left join audience_sizes as expansion_sizes on paired.expansion_audience_code = expansion_sizes.audience_code
@@ -88,9 +88,9 @@ final as (
         cast(n_expansion as bigint) as n_expansion,
         cast(expansion_share as double) as expansion_share,
         cast(population_share as double) as population_share,
-        cast(100.0 * expansion_share / nullif(seed_share, 0) as double) as tgi_expansion_vs_seed,
-        cast(100.0 * expansion_share / population_share as double) as tgi_expansion_vs_population,
-        cast(100.0 * seed_share / population_share as double) as tgi_seed_vs_population,
+        cast(1e2 * expansion_share / nullif(seed_share, 0) as double) as tgi_expansion_vs_seed,
+        cast(1e2 * expansion_share / population_share as double) as tgi_expansion_vs_population,
+        cast(1e2 * seed_share / population_share as double) as tgi_seed_vs_population,
         {{ persona.as_of_date() }} as as_of_date
     from shares
 )

@@ -63,8 +63,8 @@ joined as (
 rates as (
     select
         *,
-        case when reach_treatment > 0 then 1.0 * converted_treatment / reach_treatment end as conversion_rate_treatment,
-        case when reach_control > 0 then 1.0 * converted_control / reach_control end as conversion_rate_control,
+        case when reach_treatment > 0 then 1e0 * converted_treatment / reach_treatment end as conversion_rate_treatment,
+        case when reach_control > 0 then 1e0 * converted_control / reach_control end as conversion_rate_control,
         {{ persona.diff_of_proportions_se(
             'converted_treatment', 'reach_treatment', 'converted_control', 'reach_control'
         ) }} as lift_standard_error
@@ -98,10 +98,10 @@ final as (
         cast(intervals.n_opened as bigint) as n_opened,
         cast(intervals.n_clicked as bigint) as n_clicked,
         case
-            when intervals.n_sent_treatment > 0 then 1.0 * intervals.n_opened / intervals.n_sent_treatment
+            when intervals.n_sent_treatment > 0 then 1e0 * intervals.n_opened / intervals.n_sent_treatment
         end as open_rate,
         case
-            when intervals.n_sent_treatment > 0 then 1.0 * intervals.n_clicked / intervals.n_sent_treatment
+            when intervals.n_sent_treatment > 0 then 1e0 * intervals.n_clicked / intervals.n_sent_treatment
         end as click_rate,
         cast(intervals.reach_treatment as bigint) as reach_treatment,
         cast(intervals.reach_control as bigint) as reach_control,

@@ -71,7 +71,7 @@ final as (
         cast(n_assigned as bigint) as n_assigned,
         cast(n_holdout as bigint) as n_holdout,
         cast(n_treatment as bigint) as n_treatment,
-        case when n_assigned > 0 then 1.0 * n_holdout / n_assigned end as observed_holdout_share,
+        case when n_assigned > 0 then 1e0 * n_holdout / n_assigned end as observed_holdout_share,
         chi_square,
         -- p-value: chi-square with 1 degree of freedom = a squared standard normal
         case when chi_square is not null then 2 * {{ persona.normal_upper_tail('sqrt(chi_square)') }} end as p_value,

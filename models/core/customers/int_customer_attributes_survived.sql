@@ -20,7 +20,7 @@ ranked as (
             partition by observed.one_id, observed.field
             order by priorities.source_priority asc, observed.last_observed_at desc, observed.value asc
         ) as value_rank,
-        count(distinct observed.value) over (partition by observed.one_id, observed.field) as n_distinct_values
+        {{ persona.count_distinct_over('observed.value', 'observed.one_id, observed.field') }} as n_distinct_values
     from observed
     inner join priorities
         on

@@ -33,9 +33,9 @@ numbered as (
         *,
         case
             when is_purchase and one_id is not null
-                then row_number() over (
+                then cast(row_number() over (
                         partition by one_id, is_purchase order by order_at, order_id
-                    )
+                    ) as bigint)
         end as customer_purchase_number
     from amounts
 ),

@@ -31,7 +31,7 @@ final as (
         cast(scope.customers_in_scope as bigint) as customers_in_scope,
         cast(coalesce(tagged.customers_tagged, 0) as bigint) as customers_tagged,
         cast(
-            coalesce(tagged.customers_tagged, 0) * 1.0 / nullif(scope.customers_in_scope, 0) as double
+            coalesce(tagged.customers_tagged, 0) * 1e0 / nullif(scope.customers_in_scope, 0) as double
         ) as coverage,
         cast(coalesce(tagged.distinct_values, 0) as bigint) as distinct_values,
         case

@@ -97,7 +97,7 @@ tile_sizes as (
     from (
         select
             *,
-            floor(n_rows * 1.0 / n_tiles) as n_size
+            floor(n_rows * 1e0 / n_tiles) as n_size
         from other_counts
     ) as sized
 ),
@@ -114,8 +114,8 @@ other_ranges as (
             value_number,
             customers,
             case
-                when rows_before < n_large * (n_size + 1) then floor(rows_before * 1.0 / (n_size + 1))
-                else n_large + floor((rows_before - n_large * (n_size + 1)) * 1.0 / n_size)
+                when rows_before < n_large * (n_size + 1) then floor(rows_before * 1e0 / (n_size + 1))
+                else n_large + floor((rows_before - n_large * (n_size + 1)) * 1e0 / n_size)
             end as bucket
         from tile_sizes
     ) as assigned
@@ -187,7 +187,7 @@ final as (
         ) as value_order,
         cast(distribution.customers as bigint) as customers,
         cast(
-            distribution.customers * 1.0 / sum(distribution.customers) over (partition by distribution.tag_code)
+            distribution.customers * 1e0 / sum(distribution.customers) over (partition by distribution.tag_code)
             as double
         ) as share_of_tagged,
         catalog.as_of_date

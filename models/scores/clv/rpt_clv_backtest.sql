@@ -12,17 +12,23 @@ calibration as (
     where period = 'calibration' and model = 'bg_nbd'
 ),
 
+-- the columns named one by one: customers.* holds prediction_decile too, a duplicate name that
+-- Spark refuses as ambiguous
 scopes as (
     select
         'total' as scope,
         cast(null as integer) as prediction_decile,
-        customers.*
+        customers.predicted_purchases,
+        customers.actual_purchases,
+        customers.error
     from customers
     union all
     select
         'decile' as scope,
         cast(customers.prediction_decile as integer) as prediction_decile,
-        customers.*
+        customers.predicted_purchases,
+        customers.actual_purchases,
+        customers.error
     from customers
 ),
 
