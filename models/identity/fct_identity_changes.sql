@@ -1,10 +1,12 @@
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 -- the OneID change log: merges, splits, identifiers joined/moved/excluded, with evidence and as-of date
-{%- set not_logged_yet = 'history.dbt_valid_from > coalesce((select max(logged.changed_at) from ' ~ this
+{%- set not_logged_yet = 'history.valid_from > coalesce((select max(logged.changed_at) from ' ~ this
     ~ ' as logged), first_build.first_build_at)' if is_incremental() else 'true' %}
 
 with history as (
-    select * from {{ ref('snap_identifier_one_ids') }}
+    select *
+    from {{ persona.history_versions(ref('int_identifier_one_id_log'), ['identifier_type', 'identifier_value']) }}
+        as versions
 ),
 
 links as (
@@ -13,15 +15,15 @@ links as (
 
 -- the builds this run has not logged yet (the first build is the baseline and logs no change)
 first_build as (
-    select min(dbt_valid_from) as first_build_at from history
+    select min(valid_from) as first_build_at from history
 ),
 
 builds as (
-    select distinct history.dbt_valid_from as changed_at
+    select distinct history.valid_from as changed_at
     from history
     cross join first_build
     where
-        history.dbt_valid_from > first_build.first_build_at
+        history.valid_from > first_build.first_build_at
         and {{ not_logged_yet }}
 ),
 
@@ -31,18 +33,18 @@ states as (
         builds.changed_at,
         identifiers.identifier_type,
         identifiers.identifier_value,
-        max(case when identifiers.dbt_valid_from < builds.changed_at then identifiers.one_id end) as one_id_before,
-        max(case when identifiers.dbt_valid_from = builds.changed_at then identifiers.one_id end) as one_id_after,
-        max(case when identifiers.dbt_valid_from = builds.changed_at then 1 else 0 end) = 1 as has_new_version,
-        max(case when identifiers.dbt_valid_from < builds.changed_at then 1 else 0 end) = 1 as existed_before,
-        max(case when identifiers.dbt_valid_from = builds.changed_at then identifiers.as_of_date end) as as_of_date,
-        max(case when identifiers.dbt_valid_from = builds.changed_at then identifiers.exclusion_reason end)
+        max(case when identifiers.valid_from < builds.changed_at then identifiers.one_id end) as one_id_before,
+        max(case when identifiers.valid_from = builds.changed_at then identifiers.one_id end) as one_id_after,
+        max(case when identifiers.valid_from = builds.changed_at then 1 else 0 end) = 1 as has_new_version,
+        max(case when identifiers.valid_from < builds.changed_at then 1 else 0 end) = 1 as existed_before,
+        max(case when identifiers.valid_from = builds.changed_at then identifiers.as_of_date end) as as_of_date,
+        max(case when identifiers.valid_from = builds.changed_at then identifiers.exclusion_reason end)
             as exclusion_reason
     from builds
     inner join history as identifiers
         on
-            builds.changed_at >= identifiers.dbt_valid_from
-            and (identifiers.dbt_valid_to is null or builds.changed_at <= identifiers.dbt_valid_to)
+            builds.changed_at >= identifiers.valid_from
+            and (identifiers.valid_to is null or builds.changed_at <= identifiers.valid_to)
     group by builds.changed_at, identifiers.identifier_type, identifiers.identifier_value
 ),
 

@@ -48,7 +48,6 @@ def copy_project(dest: Path) -> Path:
         "models",
         "macros",
         "seeds",
-        "snapshots",
         "analyses",
         "tests",
         "python_models",

@@ -55,3 +55,16 @@ def test_run_measured_reads_the_resident_memory_of_the_running_process(tmp_path:
     assert peak >= 300
     assert samples, "no sample was read while the process ran"
     assert max(mb for _, mb in samples) >= 300
+
+
+def test_run_measured_adds_up_the_process_tree(tmp_path: Path) -> None:
+    """Spark's JVM is a child of dbt's process: the bench counts the tree, not one process."""
+    samples: list = []
+    child = "import time; block = b'x' * (200 * 2**20); time.sleep(2)"
+    code = (
+        "import subprocess, sys, time; block = b'x' * (200 * 2**20);"
+        f" subprocess.run([sys.executable, '-c', {child!r}])"
+    )
+    _, peak = run_measured([sys.executable, "-c", code], dict(os.environ), tmp_path, samples)
+    assert max(mb for _, mb in samples) >= 400, "parent and child resident together"
+    assert peak >= 400

@@ -1,7 +1,7 @@
 """The layout follows the data: folders are stages in the order the data flows, and refs go one way.
 
-The stage order is declared once, as var `stages` in dbt_project.yml. A model, Python model or
-snapshot lives in `<root>/<stage>/...` (root: models/, python_models/, snapshots/); its folder is
+The stage order is declared once, as var `stages` in dbt_project.yml. A model or Python model
+lives in `<root>/<stage>/...` (root: models/, python_models/); its folder is
 the path below the root (a staging source's `base/` belongs to its source's folder, and a Python
 model shares its folder with the SQL beside it: python_models/scores/clv is models/scores/clv).
 Two rules, checked on the parsed project:
@@ -21,7 +21,7 @@ import pytest
 import yaml
 from conftest import PROJECT_DIR, run_dbt
 
-ROOTS = ("models", "python_models", "snapshots")
+ROOTS = ("models", "python_models")
 
 
 def declared_stages(project_dir: Path = PROJECT_DIR) -> list[str]:

@@ -1,4 +1,4 @@
-"""No model, snapshot, test or analysis body holds SQL that only DuckDB understands (issue 18).
+"""No model, test or analysis body holds SQL that only DuckDB understands (issue 18).
 
 What differs between engines lives in macros behind `adapter.dispatch`: a macro whose body holds
 DuckDB-only SQL is either a `duckdb__` branch or a `default__` branch with a `spark__` sibling
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-BODY_ROOTS = ("models", "snapshots", "tests", "analyses")
+BODY_ROOTS = ("models", "tests", "analyses")
 
 #: name -> regular expression (case-insensitive) of a DuckDB-only construct
 DUCKDB_ONLY = {

@@ -10,11 +10,17 @@ second) and which nodes ran then, then the OneID comparison: the identity models
 connected-components model's time, and scipy's `connected_components` on the same edge list read
 from the warehouse, with their ratio and whether the two partitions agree. Nothing is asserted:
 this is a benchmark, not a test.
+
+`--target spark` (make bench BENCH_TARGET=spark, from the Spark environment) builds with
+`persona dbt-spark build --target spark` on a local PySpark instead; its memory is the sum over the
+build's process tree (dbt's Python process and Spark's JVM), and the OneID comparison reads the
+Spark warehouse's Parquet tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -34,24 +40,50 @@ RESOURCE_SETTINGS = ["PERSONA_THREADS", "PERSONA_MEMORY_LIMIT", "PERSONA_TEMP_DI
 SAMPLE_SECONDS = 0.5
 
 
-def sample_resident_memory(pid: int, samples: list, stop: threading.Event) -> None:
-    """Append (unix time, resident MB) of process `pid` to `samples` until `stop` is set."""
-    status = Path(f"/proc/{pid}/status")
-    while not stop.wait(SAMPLE_SECONDS):
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (Spark's JVM is a child of dbt's Python process)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                queue += [int(child) for child in children.read_text().split()]
+            except OSError:  # the task ended between the listing and the read
+                continue
+    return found
+
+
+def tree_resident_mb(pid: int) -> float | None:
+    """The resident memory of process `pid` and its descendants in MB; None once `pid` ended."""
+    total, alive = 0.0, False
+    for process in _descendants(pid):
         try:
-            text = status.read_text()
-        except OSError:  # the process has ended (or /proc is not there): nothing more to read
-            return
+            text = Path(f"/proc/{process}/status").read_text()
+        except OSError:  # ended (or no /proc on this system)
+            continue
         for line in text.splitlines():
             if line.startswith("VmRSS:"):
-                samples.append((time.time(), int(line.split()[1]) / 1024))
+                total += int(line.split()[1]) / 1024
+                alive = alive or process == pid
+    return total if alive else None
+
+
+def sample_resident_memory(pid: int, samples: list, stop: threading.Event) -> None:
+    """Append (unix time, resident MB of `pid` and its descendants) to `samples` until `stop`."""
+    while not stop.wait(SAMPLE_SECONDS):
+        resident = tree_resident_mb(pid)
+        if resident is None:  # the process has ended (or /proc is not there)
+            return
+        samples.append((time.time(), resident))
 
 
 def run_measured(
     cmd: list[str], env: dict[str, str], cwd: Path, samples: list | None = None
 ) -> tuple[float, float]:
-    """Run `cmd`; return (wall seconds, peak resident memory of the process in MB). With a list
-    as `samples`, its resident memory is also read every SAMPLE_SECONDS into that list."""
+    """Run `cmd`; return (wall seconds, peak resident memory in MB). With a list as `samples`, the
+    resident memory of the process and its descendants is also read every SAMPLE_SECONDS into that
+    list, and the peak is the larger of that sum and the largest single process's own peak."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, env=env, cwd=cwd)
     stop = threading.Event()
@@ -69,7 +101,8 @@ def run_measured(
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"bench: {Path(cmd[0]).name} {cmd[1]} ... failed with exit code {code}")
-    return wall, usage.ru_maxrss / 1024
+    peak = max([usage.ru_maxrss / 1024, *(mb for _, mb in samples or [])])
+    return wall, peak
 
 
 FLOOR_SCRIPT = """
@@ -205,9 +238,23 @@ def memory_report(results: list[dict], samples: list[tuple[float, float]], top: 
     return "\n".join(lines)
 
 
+def _open_warehouse(warehouse: Path):
+    """A read-only DuckDB connection on a DuckDB warehouse file, or on a Spark warehouse folder
+    (its Parquet tables as views)."""
+    import duckdb
+
+    if warehouse.is_dir():
+        from persona.dev.compare import _attach_spark_warehouse
+
+        con = duckdb.connect(":memory:")
+        _attach_spark_warehouse(con, warehouse, "spark_warehouse")
+        con.execute("use spark_warehouse")
+        return con
+    return duckdb.connect(str(warehouse), read_only=True)
+
+
 def identity_report(target: Path, warehouse: Path) -> str:
     """OneID's stage time from run_results.json against scipy on the same edge list."""
-    import duckdb
     import numpy as np
 
     from persona.models.identity import connected_components
@@ -221,7 +268,7 @@ def identity_report(target: Path, warehouse: Path) -> str:
         and "/identity/" in nodes.get(r["unique_id"], {}).get("original_file_path", "")
     }
     sql_cc = identity.get("int_identity_components", float("nan"))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with _open_warehouse(warehouse) as con:
         started = time.perf_counter()
         node_ids = con.sql(
             "select node_id from intermediate.int_identifiers_screened"
@@ -263,6 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, required=True, help="persons to generate")
     parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".bench")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--target",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="build on DuckDB (default) or on a local Spark (run from the Spark environment)",
+    )
     parser.add_argument("--top", type=int, default=40, help="models to list")
     parser.add_argument("--keep", action="store_true", help="keep the scratch data afterwards")
     parser.add_argument(
@@ -286,7 +339,20 @@ def main(argv: list[str] | None = None) -> int:
     raw, target = (args.raw.resolve() if args.raw else work / "raw"), work / "target"
     env = dict(os.environ, PERSONA_RAW_DIR=str(raw), PERSONA_DB=str(work / "bench.duckdb"))
     python = sys.executable
-    dbt = str(Path(python).with_name("dbt"))
+    build = [str(Path(python).with_name("dbt")), "build"]
+    warehouse = work / "bench.duckdb"
+    if args.target == "spark":
+        warehouse = work / "spark" / "warehouse"
+        build = [str(Path(python).with_name("persona")), "dbt-spark", "build", "--target", "spark"]
+        env.update(
+            PERSONA_SPARK_DIR=str(work / "spark"),
+            PERSONA_SPARK_CATALOG="in-memory",
+            PYSPARK_PYTHON=python,
+        )
+        if importlib.util.find_spec("dbt.adapters.spark") is None:
+            parser.error(
+                "--target spark needs the Spark environment: make bench BENCH_TARGET=spark"
+            )
 
     generator = (
         None
@@ -310,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     floor = read_floor(raw, work, env)
     samples: list[tuple[float, float]] = []
     dbt_build = run_measured(
-        [dbt, "build", "--target-path", str(target), "--log-path", str(work / "logs")],
+        [*build, "--target-path", str(target), "--log-path", str(work / "logs")],
         env,
         PROJECT_DIR,
         samples,
@@ -320,14 +386,19 @@ def main(argv: list[str] | None = None) -> int:
     print(memory_report(results, samples))
     settings = {name: os.environ.get(name, "(default)") for name in RESOURCE_SETTINGS}
     print("settings: " + ", ".join(f"{name}={value}" for name, value in settings.items()))
-    print(identity_report(target, work / "bench.duckdb"))
+    print(identity_report(target, warehouse))
     raw_mb = sum(f.stat().st_size for f in raw.rglob("*.parquet")) / 2**20
-    db_mb = (work / "bench.duckdb").stat().st_size / 2**20
-    print(f"\nraw Parquet {raw_mb:.0f} MB, warehouse {db_mb:.0f} MB, persons {args.scale:,}")
+    files = [warehouse] if warehouse.is_file() else list(warehouse.rglob("*"))
+    db_mb = sum(f.stat().st_size for f in files if f.is_file()) / 2**20
+    print(
+        f"\nraw Parquet {raw_mb:.0f} MB, warehouse {db_mb:.0f} MB ({args.target}),"
+        f" persons {args.scale:,}"
+    )
     if not args.keep:
         if args.raw is None:
             shutil.rmtree(raw, ignore_errors=True)
         (work / "bench.duckdb").unlink(missing_ok=True)
+        shutil.rmtree(work / "spark", ignore_errors=True)
     return 0
 
 

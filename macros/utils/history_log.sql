@@ -1,0 +1,154 @@
+{#-
+    The one way persona keeps history (issue 17): an append-only change log, one incremental model
+    per tracked relation. Each build appends, for every key of `relation`:
+      - a row when the key is new, came back after a removal, or one of `check_cols` changed;
+      - a removal row (is_removed) when the key was present at the last build and is gone now.
+    Every row carries the build's as-of date and the build's start time (recorded_at, the same for
+    every log of one dbt invocation). A build that changes nothing appends nothing. Plain appends
+    run on every engine (DuckDB, Spark on Parquet, Databricks), unlike snapshots (MERGE: Delta only)
+    or delete+insert. `history_versions` turns a log into versions with valid_from/valid_to.
+
+    forward_only: a build as of an earlier date than the latest logged one appends nothing
+    (as-of-keyed histories such as audience membership); otherwise builds are logged in build order.
+
+    The macro configures its model (incremental, append, full_refresh false): `--full-refresh`
+    rebuilds everything downstream but never erases history; `--vars '{restart_history: true}'`
+    starts every log again from the current state.
+-#}
+{% macro history_log(relation, unique_key, check_cols=[], carry_cols=[], forward_only=false) -%}
+    {{- config(
+        materialized='incremental',
+        incremental_strategy='append',
+        full_refresh=var('restart_history', false),
+        on_schema_change='fail'
+    ) -}}
+    {%- set value_cols = check_cols + carry_cols -%}
+    {%- set first_key = unique_key[0] -%}
+with current_rows as (
+    select
+        {%- for column in unique_key + value_cols %}
+        current_relation.{{ column }},
+        {%- endfor %}
+        as_of.as_of_date
+    from {{ relation }} as current_relation
+    cross join {{ ref('int_as_of_date') }} as as_of
+),
+
+{% if is_incremental() %}
+-- each key's latest log row: its state at the last build that changed it
+ranked as (
+    select
+        logged.*,
+        row_number() over (
+            partition by {% for column in unique_key %}logged.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+            order by logged.recorded_at desc
+        ) as recency
+    from {{ this }} as logged
+),
+
+latest as (
+    select * from ranked
+    where recency = 1
+),
+
+{%- if forward_only %}
+
+moving_forward as (
+    select as_of.as_of_date
+    from {{ ref('int_as_of_date') }} as as_of
+    where as_of.as_of_date >= coalesce((select max(logged.as_of_date) from {{ this }} as logged), as_of.as_of_date)
+),
+{%- endif %}
+
+changed as (
+    select
+        current_rows.*,
+        false as is_removed
+    from current_rows
+    left join latest
+        on
+            {%- for column in unique_key %}
+            {{ 'and ' if not loop.first }}current_rows.{{ column }} = latest.{{ column }}
+            {%- endfor %}
+    where
+        latest.{{ first_key }} is null
+        or latest.is_removed
+        {%- for column in check_cols %}
+        or not (current_rows.{{ column }} is not distinct from latest.{{ column }})
+        {%- endfor %}
+),
+
+removed as (
+    select
+        {%- for column in unique_key + value_cols %}
+        latest.{{ column }},
+        {%- endfor %}
+        as_of.as_of_date,
+        true as is_removed
+    from latest
+    cross join {{ ref('int_as_of_date') }} as as_of
+    left join current_rows
+        on
+            {%- for column in unique_key %}
+            {{ 'and ' if not loop.first }}latest.{{ column }} = current_rows.{{ column }}
+            {%- endfor %}
+    where not latest.is_removed and current_rows.{{ first_key }} is null
+),
+
+changes as (
+    select * from changed
+    union all
+    select * from removed
+),
+{% else %}
+changes as (
+    select
+        current_rows.*,
+        false as is_removed
+    from current_rows
+),
+{% endif %}
+
+final as (
+    select
+        {%- for column in unique_key + value_cols %}
+        changes.{{ column }},
+        {%- endfor %}
+        changes.as_of_date,
+        changes.is_removed,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as recorded_at
+    from changes
+    {%- if forward_only and is_incremental() %}
+    inner join moving_forward on changes.as_of_date = moving_forward.as_of_date
+    {%- endif %}
+)
+
+select * from final
+{%- endmacro %}
+
+
+{#-
+    The versions of a history_log: one row per key and state, valid from the build that logged it
+    (valid_from, valid_from_as_of_date) until the build that logged the key's next row (valid_to,
+    valid_to_as_of_date; null while current). Removal rows end a version and are not versions.
+-#}
+{% macro history_versions(log_relation, unique_key) -%}
+    (
+        select * from (
+            select
+                logged.*,
+                logged.recorded_at as valid_from,
+                logged.as_of_date as valid_from_as_of_date,
+                lead(logged.recorded_at) over (
+                    partition by {% for column in unique_key %}logged.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+                    order by logged.recorded_at
+                ) as valid_to,
+                lead(logged.as_of_date) over (
+                    partition by {% for column in unique_key %}logged.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+                    order by logged.recorded_at
+                ) as valid_to_as_of_date
+            from {{ log_relation }} as logged
+        ) as versions
+        where not versions.is_removed
+    )
+{%- endmacro %}
