@@ -17,6 +17,7 @@ from persona.models.features import (
     Histories,
     customer_features,
     feature_categories,
+    load_feature_table,
 )
 from persona.models.propensity import PropensitySettings
 
@@ -147,3 +148,40 @@ def test_feature_table_says_what_it_lacks() -> None:
         table.bought_after("2026-01-31", 90)
     with pytest.raises(ValueError, match="lacks"):
         FeatureTable(pd.DataFrame({"one_id": ["a"]}))
+
+
+class CountingRelation:
+    """A DuckDB relation that records the filters a FeatureTable asks of it."""
+
+    def __init__(self, relation) -> None:
+        self.relation, self.filters = relation, []
+        self.columns = relation.columns
+
+    def filter(self, condition: str):
+        self.filters.append(condition)
+        return self.relation.filter(condition)
+
+
+def test_a_relation_is_read_one_cutoff_at_a_time(default_sample) -> None:
+    """The dbt Python models read the warehouse's table one cutoff at a time (issue 15: memory),
+    with the same features and labels as the whole table in memory."""
+    settings = PropensitySettings()
+    with duckdb.connect(str(default_sample[0] / "w.duckdb"), read_only=True) as con:
+        relation = con.table("intermediate.int_customer_features_at_cutoffs")
+        whole = FeatureTable(relation.df())
+        as_of = whole.cutoffs()[-1]
+        counting = CountingRelation(relation)
+        lazy = load_feature_table(counting, whole.cutoffs())
+        assert lazy.cutoffs() == whole.cutoffs()
+        for cutoff in whole.cutoffs():
+            categories = feature_categories(whole.features(cutoff))
+            pd.testing.assert_frame_equal(
+                lazy.features(cutoff, categories), whole.features(cutoff, categories)
+            )
+            if cutoff + pd.Timedelta(days=settings.purchase_days) <= as_of:
+                horizon = settings.purchase_days
+                assert lazy.bought_after(cutoff, horizon) == whole.bought_after(cutoff, horizon)
+        # one query per cutoff: its features and labels share the read
+        assert len(counting.filters) == len(whole.cutoffs())
+        evaluated = propensity.evaluate(lazy, as_of, settings)
+        pd.testing.assert_frame_equal(evaluated, propensity.evaluate(whole, as_of, settings))

@@ -204,37 +204,55 @@ class FeatureTable:
     cutoff_on, one_id, the feature columns in customer_features' order, and the labels
     purchase_days_next_<h>d, null while the window after the cutoff is not over)."""
 
-    def __init__(self, frame: pd.DataFrame, cutoffs=None) -> None:
-        """`cutoffs`: the cutoffs read from the table; one without rows is an empty population
-        (nobody first seen by then), not a cutoff the table lacks."""
-        missing = {*KEY_COLUMNS, "has_purchased"} - set(frame.columns)
+    def __init__(self, frame: pd.DataFrame | None, cutoffs=None, relation=None) -> None:
+        """`frame`: the table's rows in memory; or None and `relation`, a dbt relation of the
+        table read one cutoff at a time (see `load_feature_table`). `cutoffs`: the cutoffs read
+        from the table; one without rows is an empty population (nobody first seen by then), not a
+        cutoff the table lacks."""
+        columns = list(frame.columns if frame is not None else relation.columns)
+        missing = {*KEY_COLUMNS, "has_purchased"} - set(columns)
         if missing:
             raise ValueError(
                 f"the features table lacks {sorted(missing)}: expected the columns of "
                 "int_customer_features_at_cutoffs"
             )
-        if not pd.api.types.is_datetime64_any_dtype(frame["cutoff_on"]):
-            frame = frame.assign(cutoff_on=pd.to_datetime(frame["cutoff_on"]))
-        self.frame = frame  # not copied: at 1M persons a cutoff's rows are ~300 MB
         read = {pd.Timestamp(cutoff) for cutoff in cutoffs or []}
-        self._cutoffs = sorted(read | set(pd.to_datetime(frame["cutoff_on"].unique())))
+        if frame is not None:
+            if not pd.api.types.is_datetime64_any_dtype(frame["cutoff_on"]):
+                frame = frame.assign(cutoff_on=pd.to_datetime(frame["cutoff_on"]))
+            read |= set(pd.to_datetime(frame["cutoff_on"].unique()))
+        self.frame = frame  # not copied: at 1M persons a cutoff's rows are ~300 MB
+        self._relation = relation
+        self._columns = columns
+        self._cutoffs = sorted(read)
+        self._last: tuple[pd.Timestamp, pd.DataFrame] | None = None
         self.feature_columns = [
-            c for c in frame.columns if c not in KEY_COLUMNS and not c.startswith(LABEL_PREFIX)
+            c for c in columns if c not in KEY_COLUMNS and not c.startswith(LABEL_PREFIX)
         ]
 
     def cutoffs(self) -> list[pd.Timestamp]:
         return list(self._cutoffs)
 
+    def _read(self, cutoff: pd.Timestamp) -> pd.DataFrame:
+        """The rows of one cutoff: from the frame, or one query of the relation (the last
+        cutoff read is kept, so features and labels of one cutoff read it once)."""
+        if self._relation is None:
+            return self.frame[self.frame["cutoff_on"] == cutoff]
+        if self._last is None or self._last[0] != cutoff:
+            self._last = None  # the previous cutoff's rows go before the next ones arrive
+            rows = frame(self._relation.filter(f"cutoff_on = DATE '{cutoff.date()}'"))
+            self._last = (cutoff, rows)
+        return self._last[1]
+
     def _rows(self, cutoff) -> pd.DataFrame:
         cutoff = pd.Timestamp(cutoff)
-        rows = self.frame[self.frame["cutoff_on"] == cutoff]
         if cutoff not in self._cutoffs:
             known = ", ".join(str(c.date()) for c in self.cutoffs()) or "none"
             raise ValueError(
                 f"no customer features as of {cutoff.date()}: int_customer_features_at_cutoffs "
                 f"has the cutoffs {known} (the as-of date and the propensity horizons before it)"
             )
-        return rows.set_index("one_id").sort_index()
+        return self._read(cutoff).set_index("one_id").sort_index()
 
     def features(self, cutoff, categories: list[str] | None = None) -> pd.DataFrame:
         """The features as of `cutoff`, indexed by one_id; `categories` fixes the category_share
@@ -251,7 +269,7 @@ class FeatureTable:
     def bought_after(self, cutoff, horizon: int) -> set:
         """The one_ids with a purchase day in (cutoff, cutoff + horizon]."""
         column = f"{LABEL_PREFIX}{horizon}d"
-        if column not in self.frame.columns:
+        if column not in self._columns:
             raise ValueError(
                 f"int_customer_features_at_cutoffs has no {column}: its horizons come from the "
                 "vars propensity_purchase_days and propensity_churn_days"
@@ -267,7 +285,8 @@ class FeatureTable:
 
 
 def load_feature_table(relation, cutoffs) -> FeatureTable:
-    """The FeatureTable of a dbt relation of int_customer_features_at_cutoffs, reading only the
-    rows of `cutoffs` (the other cutoffs stay in the warehouse)."""
-    dates = ", ".join(f"DATE '{pd.Timestamp(cutoff).date()}'" for cutoff in cutoffs)
-    return FeatureTable(frame(relation.filter(f"cutoff_on in ({dates})")), cutoffs)
+    """The FeatureTable of a dbt relation of int_customer_features_at_cutoffs for `cutoffs`. It
+    reads one cutoff's rows at a time, when a model asks for them: at 1M persons a cutoff is ~2M
+    rows, and the propensity evaluation needs four (issue 15: the build's memory peaked while two
+    Python models held every cutoff they use at once)."""
+    return FeatureTable(None, cutoffs, relation=relation)
