@@ -24,14 +24,18 @@
     ) -}}
     {%- set value_cols = check_cols + carry_cols -%}
     {%- set first_key = unique_key[0] -%}
-with current_rows as (
+with as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+current_rows as (
     select
         {%- for column in unique_key + value_cols %}
         current_relation.{{ column }},
         {%- endfor %}
         as_of.as_of_date
     from {{ relation }} as current_relation
-    cross join {{ ref('int_as_of_date') }} as as_of
+    cross join as_of
 ),
 
 {% if is_incremental() %}
@@ -40,7 +44,7 @@ ranked as (
     select
         logged.*,
         row_number() over (
-            partition by {% for column in unique_key %}logged.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+            partition by logged.{{ unique_key | join(', logged.') }}
             order by logged.recorded_at desc
         ) as recency
     from {{ this }} as logged
@@ -50,15 +54,6 @@ latest as (
     select * from ranked
     where recency = 1
 ),
-
-{%- if forward_only %}
-
-moving_forward as (
-    select as_of.as_of_date
-    from {{ ref('int_as_of_date') }} as as_of
-    where as_of.as_of_date >= coalesce((select max(logged.as_of_date) from {{ this }} as logged), as_of.as_of_date)
-),
-{%- endif %}
 
 changed as (
     select
@@ -86,7 +81,7 @@ removed as (
         as_of.as_of_date,
         true as is_removed
     from latest
-    cross join {{ ref('int_as_of_date') }} as as_of
+    cross join as_of
     left join current_rows
         on
             {%- for column in unique_key %}
@@ -119,7 +114,10 @@ final as (
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as recorded_at
     from changes
     {%- if forward_only and is_incremental() %}
-    inner join moving_forward on changes.as_of_date = moving_forward.as_of_date
+    -- history only moves forward: nothing is logged as of a date before the latest logged one
+    where
+        changes.as_of_date
+        >= coalesce((select max(logged.as_of_date) from {{ this }} as logged), changes.as_of_date)
     {%- endif %}
 )
 
@@ -139,15 +137,13 @@ select * from final
                 logged.*,
                 logged.recorded_at as valid_from,
                 logged.as_of_date as valid_from_as_of_date,
-                lead(logged.recorded_at) over (
-                    partition by {% for column in unique_key %}logged.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
-                    order by logged.recorded_at
-                ) as valid_to,
-                lead(logged.as_of_date) over (
-                    partition by {% for column in unique_key %}logged.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
-                    order by logged.recorded_at
-                ) as valid_to_as_of_date
+                lead(logged.recorded_at) over next_row as valid_to,
+                lead(logged.as_of_date) over next_row as valid_to_as_of_date
             from {{ log_relation }} as logged
+            window next_row as (
+                partition by logged.{{ unique_key | join(', logged.') }}
+                order by logged.recorded_at
+            )
         ) as versions
         where not versions.is_removed
     )
