@@ -122,13 +122,15 @@ final as (
         case reasons.reason_code
             when 'restock'
                 then
-                    'Time to restock ' || products.product_name || ': last bought '
+                    'Time to restock ' || coalesce(products.product_name, eligible.product_id) || ': last bought '
                     || cast(reasons.days_since_last_purchase as {{ dbt.type_string() }})
                     || ' days ago; people rebuy it about every '
                     || cast(cast(round(reasons.repurchase_cycle_days) as integer) as {{ dbt.type_string() }})
                     || ' days'
             when 'co_occurrence'
-                then 'Often bought or viewed together with ' || source_products.product_name
+                then
+                    'Often bought or viewed together with '
+                    || coalesce(source_products.product_name, reasons.source_product_id)
             when 'category'
                 then 'Popular in your favourite category ' || reasons.source_category_l1
             when 'popular'
@@ -141,13 +143,13 @@ final as (
         case reasons.reason_code
             when 'restock'
                 then
-                    '该补货了：' || products.product_name || ' 上次购买于 '
+                    '该补货了：' || coalesce(products.product_name, eligible.product_id) || ' 上次购买于 '
                     || cast(reasons.days_since_last_purchase as {{ dbt.type_string() }})
                     || ' 天前，顾客通常每 '
                     || cast(cast(round(reasons.repurchase_cycle_days) as integer) as {{ dbt.type_string() }})
                     || ' 天回购一次'
             when 'co_occurrence'
-                then '常与 ' || source_products.product_name || ' 一起购买或浏览'
+                then '常与 ' || coalesce(source_products.product_name, reasons.source_product_id) || ' 一起购买或浏览'
             when 'category'
                 then '您偏好的品类「' || reasons.source_category_l1 || '」中的热门商品'
             when 'popular'
