@@ -81,7 +81,7 @@ def _cutoff(warehouse) -> tuple:
     return warehouse.sql(
         "select cutoff_on, as_of_date from intermediate.int_recommendation_cutoffs"
         " where cutoff_purpose = 'evaluate'"
-    ).fetchone()
+    ).fetchall()[0]
 
 
 def test_evaluation_mart_equals_the_pandas_oracle(warehouse, evaluation) -> None:
@@ -143,7 +143,7 @@ def test_the_baseline_is_the_ten_best_sellers_not_yet_bought(warehouse) -> None:
     days = warehouse.sql(
         "select datediff('day', cutoff_on, as_of_date) from intermediate.int_recommendation_cutoffs"
         " where cutoff_purpose = 'evaluate'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert days == 30
     sellers = warehouse.sql(
         f"""
@@ -202,7 +202,7 @@ def test_every_person_gets_ten_products_on_sale_not_bought_unless_restock(wareho
             and items.is_purchase
         where recommendations.reason_code <> 'restock'
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert bought_again == 0
     not_on_sale = warehouse.sql(
         """
@@ -210,7 +210,7 @@ def test_every_person_gets_ten_products_on_sale_not_bought_unless_restock(wareho
         inner join staging.stg_catalog__products as products using (product_id)
         where products.launched_on > recommendations.as_of_date
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert not_on_sale == 0
     reasons = warehouse.sql(
         "select reason_code, count(*) as n from marts.fct_customer_recommendations group by 1"

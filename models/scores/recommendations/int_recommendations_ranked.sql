@@ -1,6 +1,7 @@
 -- the top 10 recommendations of each person at each cutoff, ranked: a candidate's score is the sum
--- of its signals' scores, each times its weight (var recommendation_weights); its reason is the
--- signal that contributed most (ties: restock, co_occurrence, category, popular). A product the
+-- of its signals' scores, each times its weight (var recommendation_weights); its reason is restock
+-- when the product is due for one (a bought product comes back only as a restock, and says so),
+-- else the signal that contributed most (ties: co_occurrence, category, popular). A product the
 -- person already bought is left out unless it is due for a restock, and so is a product not on sale
 -- yet. Rank 1 = highest score; equal scores go by product_id, so the list is the same on every
 -- engine and every build.
@@ -84,7 +85,8 @@ reasons as (
         days_since_last_purchase,
         repurchase_cycle_days,
         row_number() over (
-            partition by cutoff_on, one_id, product_id order by contribution desc, signal_priority asc
+            partition by cutoff_on, one_id, product_id
+            order by case when signal_code = 'restock' then 0 else 1 end asc, contribution desc, signal_priority asc
         ) as reason_rank
     from candidates
 ),
