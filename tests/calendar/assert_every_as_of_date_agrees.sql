@@ -24,6 +24,7 @@
 -- depends_on: {{ ref('fct_audience_members') }}
 -- depends_on: {{ ref('fct_campaign_touches') }}
 -- depends_on: {{ ref('fct_customer_lifecycle_history') }}
+-- depends_on: {{ ref('fct_customer_recommendations') }}
 -- depends_on: {{ ref('fct_customer_rfm_monthly') }}
 -- depends_on: {{ ref('fct_customer_tags') }}
 -- depends_on: {{ ref('fct_events') }}
@@ -39,6 +40,7 @@
 -- depends_on: {{ ref('int_customer_features') }}
 -- depends_on: {{ ref('int_customer_tag_values') }}
 -- depends_on: {{ ref('int_customer_tags_tracked') }}
+-- depends_on: {{ ref('int_recommendation_cutoffs') }}
 -- depends_on: {{ ref('rpt_audience_overlap') }}
 -- depends_on: {{ ref('rpt_audience_summary') }}
 -- depends_on: {{ ref('rpt_audience_tgi') }}
@@ -55,6 +57,7 @@
 -- depends_on: {{ ref('rpt_lookalike_tgi') }}
 -- depends_on: {{ ref('rpt_propensity_calibration') }}
 -- depends_on: {{ ref('rpt_propensity_diagnostics') }}
+-- depends_on: {{ ref('rpt_recommendation_evaluation') }}
 -- depends_on: {{ ref('rpt_rfm_segment_migration') }}
 -- depends_on: {{ ref('rpt_tag_coverage') }}
 -- depends_on: {{ ref('rpt_tag_value_distribution') }}

@@ -42,6 +42,8 @@
 -- depends_on: {{ ref('dim_customer_propensity') }}
 -- depends_on: {{ ref('rpt_propensity_diagnostics') }}
 -- depends_on: {{ ref('rpt_propensity_calibration') }}
+-- depends_on: {{ ref('fct_customer_recommendations') }}
+-- depends_on: {{ ref('rpt_recommendation_evaluation') }}
 -- depends_on: {{ ref('rpt_lookalike_diagnostics') }}
 -- depends_on: {{ ref('rpt_lookalike_tgi') }}
 -- depends_on: {{ ref('fct_orders') }}

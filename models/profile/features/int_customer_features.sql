@@ -45,6 +45,28 @@ clusters as (
     select * from {{ ref('dim_customer_clusters') }}
 ),
 
+recommendations as (
+    select
+        one_id,
+        recommendation_rank,
+        product_name,
+        category_l1
+    from {{ ref('fct_customer_recommendations') }}
+),
+
+-- the category most of a person's 10 recommendations belong to (ties: the better ranked, then by name)
+recommended_categories as (
+    select
+        one_id,
+        category_l1,
+        row_number() over (
+            partition by one_id order by count(*) desc, min(recommendation_rank) asc, category_l1 asc
+        ) as category_rank
+    from recommendations
+    where category_l1 is not null
+    group by one_id, category_l1
+),
+
 order_channels as (
     select
         count(distinct channel_group) as n_order_channel_groups_in_data,
@@ -255,7 +277,11 @@ final as (
         propensity.churn_risk,
         clusters.cluster_code,
         clusters.cluster_name_en,
-        clusters.cluster_name_zh
+        clusters.cluster_name_zh,
+
+        -- recommendations (scores/recommendations)
+        recommended_categories.category_l1 as recommended_category_l1,
+        top_recommendation.product_name as top_recommended_product_name
     from customers
     cross join sources_observed
     left join order_features on customers.one_id = order_features.one_id
@@ -268,6 +294,10 @@ final as (
     left join clv on customers.one_id = clv.one_id
     left join propensity on customers.one_id = propensity.one_id
     left join clusters on customers.one_id = clusters.one_id
+    left join recommended_categories
+        on customers.one_id = recommended_categories.one_id and recommended_categories.category_rank = 1
+    left join recommendations as top_recommendation
+        on customers.one_id = top_recommendation.one_id and top_recommendation.recommendation_rank = 1
 )
 
 select * from final
