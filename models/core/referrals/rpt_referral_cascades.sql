@@ -22,9 +22,9 @@ cascades as (
 
 final as (
     select
-        row_number() over (
+        cast(row_number() over (
             order by n_people desc, max_generation desc, net_sales_30d desc, root_one_id asc
-        ) as cascade_rank,
+        ) as bigint) as cascade_rank,
         root_one_id,
         cast(n_people as bigint) as n_people,
         cast(n_generation_1 as bigint) as n_generation_1,

@@ -6,9 +6,9 @@ with sharers as (
 
 ranked as (
     select
-        row_number() over (
+        cast(row_number() over (
             order by n_people_brought desc, n_brought_buyers_30d desc, brought_net_sales_30d desc, one_id asc
-        ) as sharer_rank,
+        ) as bigint) as sharer_rank,
         one_id,
         n_people_brought,
         n_brought_buyers_30d,
