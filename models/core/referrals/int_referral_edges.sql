@@ -1,8 +1,8 @@
 -- who brought whom: per OneID, the other OneID whose share or invite their first visit came through
 {#-
-    A person's arrival is their earliest event in fct_events (web, app or mini-program; ties by
-    event id). They were brought by someone when an event of their arrival session names a
-    referrer (int_referral_visits) who resolves to another OneID that had visited before the
+    A person's arrival is their first session in fct_sessions (the one holding their earliest
+    event in web, app or mini-program; sessions starting together: the smaller session id). They
+    were brought by someone when an event of their arrival session names a referrer (int_referral_visits) who resolves to another OneID that had visited before the
     arrival. Several such events: the earliest wins, then the smaller referrer OneID. Since a
     referrer always arrived strictly earlier, the edges form no cycle.
 #}
@@ -25,22 +25,24 @@ visits as (
     where referrer_one_id is not null
 ),
 
-ranked_events as (
+-- the arrival: the OneID's first session (fct_sessions: far fewer rows than events); ties by session id
+ranked_sessions as (
     select
         one_id,
         session_id,
-        event_at,
-        row_number() over (partition by one_id order by event_at asc, event_id asc) as event_number
-    from events
+        started_at,
+        row_number() over (partition by one_id order by started_at asc, session_id asc) as session_number
+    from {{ ref('fct_sessions') }}
+    where one_id is not null
 ),
 
 arrivals as (
     select
         one_id,
         session_id as arrival_session_id,
-        event_at as arrived_at
-    from ranked_events
-    where event_number = 1
+        started_at as arrived_at
+    from ranked_sessions
+    where session_number = 1
 ),
 
 candidates as (
