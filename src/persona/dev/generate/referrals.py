@@ -101,11 +101,15 @@ def _first_per(key: np.ndarray, order_keys: tuple[np.ndarray, ...], n: int) -> n
     out = np.full(n, -1, dtype=np.int64)
     if len(key) == 0:
         return out
-    order = np.lexsort((*order_keys, key))
-    k = key[order]
+    # only rows holding their key's smallest primary value can be first: sort just those
+    best = np.full(n, _INF, dtype=np.int64)
+    np.minimum.at(best, key, order_keys[-1])
+    cand = np.flatnonzero(order_keys[-1] == best[key])
+    order = np.lexsort((*(k[cand] for k in order_keys), key[cand]))
+    k = key[cand][order]
     first = np.ones(len(k), dtype=bool)
     first[1:] = k[1:] != k[:-1]
-    out[k[first]] = order[first]
+    out[k[first]] = cand[order[first]]
     return out
 
 
