@@ -44,7 +44,7 @@ def _true_pairs(con) -> set[tuple[str, str]]:
 
 
 def test_edges_agree_with_the_truth(con) -> None:
-    n_truth = con.sql("select count(*) from truth").fetchone()[0]
+    n_truth = con.sql("select count(*) from truth").fetchall()[0][0]
     truth = _true_pairs(con)
     edges = set(
         con.sql("select referred_one_id, referrer_one_id from marts.fct_referrals").fetchall()
@@ -61,7 +61,7 @@ def test_edges_agree_with_the_truth(con) -> None:
     diagnostics = con.sql(
         "select n_true_edges, n_edges, n_edges_true, edge_precision, edge_recall "
         "from marts.rpt_referral_diagnostics where channel = 'all'"
-    ).fetchone()
+    ).fetchall()[0]
     assert diagnostics[:3] == (n_truth, len(edges), found)
     assert diagnostics[3] == pytest.approx(precision) and diagnostics[4] == pytest.approx(recall)
 
