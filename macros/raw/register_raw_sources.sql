@@ -16,6 +16,8 @@
     - Every column is exposed as text (`varchar`); staging types, normalizes and quarantines. This
       keeps files written by any tool (strings, timestamps, decimals, integers) readable alike.
     - Extra columns in the files are ignored; optional columns that are absent are null.
+    - Optional columns that a feature needs carry `meta.feature` (e.g. `referral`): when none of a
+      feature's columns is in any file, the log says so once and the feature's marts are empty.
     - Two locator columns are added: `_raw_file` (the Parquet file) and `_raw_row_number` (the row's
       0-based position in it). Staging keeps them, so a quarantined row can be traced back to the
       exact file and row, and repeated deliveries are resolved in file order.
@@ -30,6 +32,9 @@
     {%- set listing = listed.files -%}
     {%- set statements = ['create schema if not exists ' ~ persona.raw_schema()] -%}
     {%- set empty_tables = [] -%}
+    {#- per feature (meta.feature of optional columns): its columns, and those some file holds -#}
+    {%- set feature_columns = {} -%}
+    {%- set feature_present = {} -%}
     {%- for node in graph.sources.values() | sort(attribute='identifier') if node.meta.get('raw_table') -%}
         {%- set folder = raw_dir ~ '/' ~ node.identifier -%}
         {%- if node.meta.get('raw_path') -%}
@@ -38,6 +43,9 @@
             {%- set data_files = persona.raw_data_files(folder, listing.get(folder, [])) -%}
         {%- endif -%}
         {%- set columns = node.columns.values() | list -%}
+        {%- for column in columns if column.meta.get('feature') -%}
+            {%- do feature_columns.setdefault(column.meta.feature, []).append(column.name) -%}
+        {%- endfor -%}
         {%- if data_files | length == 0 -%}
             {%- if not node.meta.get('evaluation_only') -%}{%- do empty_tables.append(node.identifier) -%}{%- endif -%}
             {%- set select_list = [] -%}
@@ -51,6 +59,9 @@
             {{ log('raw: reading ' ~ data_files | length ~ ' Parquet file(s) in ' ~ folder, info=False) }}
             {%- set reader = persona.raw_reader(node, data_files, listed.root, raw_dir) -%}
             {%- set present = reader.columns | map('lower') | list -%}
+            {%- for column in columns if column.meta.get('feature') and column.name in present -%}
+                {%- do feature_present.update({column.meta.feature: true}) -%}
+            {%- endfor -%}
             {%- set missing = [] -%}
             {%- for column in columns if column.name not in present and not column.meta.get('optional') -%}
                 {%- do missing.append(column.name) -%}
@@ -81,6 +92,9 @@
     {%- if empty_tables and invocation_args_dict.get('which') != 'generate' -%}
         {{ log('persona: no raw files for ' ~ empty_tables | join(', ') ~ ' under ' ~ raw_dir ~ ' - these channels are treated as empty.', info=True) }}
     {%- endif -%}
+    {%- for feature, names in feature_columns.items() | sort if not feature_present.get(feature) and invocation_args_dict.get('which') != 'generate' -%}
+        {{ log('persona: no ' ~ feature ~ ' columns (' ~ names | join(', ') ~ ') in the raw data under ' ~ raw_dir ~ ' - the ' ~ feature ~ ' marts are empty.', info=True) }}
+    {%- endfor -%}
     {{ return(persona.run_statements(statements)) }}
 {% endmacro %}
 

@@ -15,6 +15,7 @@
 -- depends_on: {{ ref('dim_customer_clv') }}
 -- depends_on: {{ ref('dim_customer_lifecycle') }}
 -- depends_on: {{ ref('dim_customer_profiles') }}
+-- depends_on: {{ ref('dim_customer_referrals') }}
 -- depends_on: {{ ref('dim_customer_propensity') }}
 -- depends_on: {{ ref('dim_customer_rfm') }}
 -- depends_on: {{ ref('dim_customers') }}
@@ -28,6 +29,7 @@
 -- depends_on: {{ ref('fct_customer_rfm_monthly') }}
 -- depends_on: {{ ref('fct_customer_tags') }}
 -- depends_on: {{ ref('fct_events') }}
+-- depends_on: {{ ref('fct_referrals') }}
 -- depends_on: {{ ref('fct_experiment_arm_changes') }}
 -- depends_on: {{ ref('fct_experiment_assignments') }}
 -- depends_on: {{ ref('fct_identity_changes') }}

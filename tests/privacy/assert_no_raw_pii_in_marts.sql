@@ -50,6 +50,11 @@
 -- depends_on: {{ ref('fct_order_items') }}
 -- depends_on: {{ ref('fct_events') }}
 -- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('fct_referrals') }}
+-- depends_on: {{ ref('dim_customer_referrals') }}
+-- depends_on: {{ ref('rpt_referral_cascades') }}
+-- depends_on: {{ ref('rpt_top_sharers') }}
+-- depends_on: {{ ref('rpt_referral_diagnostics') }}
 -- depends_on: {{ ref('fct_service_tickets') }}
 -- depends_on: {{ ref('fct_campaign_touches') }}
 -- depends_on: {{ ref('dim_audiences') }}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import date
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -159,9 +159,9 @@ REQUIRED: dict[str, list[str]] = {
     ],
 }
 OPTIONAL = {
-    "web_events": {"ingested_at"},
+    "web_events": {"ingested_at", "referrer_member_id"},
     "app_events": {"ingested_at"},
-    "miniprogram_events": {"ingested_at"},
+    "miniprogram_events": {"ingested_at", "scene", "share_from_openid"},
 }
 EVENT_TABLES = {
     "web_events": (
@@ -220,7 +220,7 @@ def runs(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def raw(runs) -> dict[str, pa.Table]:
     tables = {t: pq.read_table(runs["a"] / t) for t in REQUIRED}
-    for t in ("identity", "persons", "black_holes", "campaigns"):
+    for t in ("identity", "persons", "black_holes", "campaigns", "referrals"):
         tables[f"_truth.{t}"] = pq.read_table(runs["a"] / "_truth" / f"{t}.parquet")
     return tables
 
@@ -283,7 +283,7 @@ def test_parquet_types(raw) -> None:
                 assert pa.types.is_timestamp(typ) and typ.tz == "UTC", (table, name)
             elif name in ("birth_date", "launched_on"):
                 assert typ == pa.date32(), (table, name)
-            elif name in ("quantity", "line_no", "satisfaction_score"):
+            elif name in ("quantity", "line_no", "satisfaction_score", "scene"):
                 assert pa.types.is_integer(typ), (table, name)
             elif name in ("sms_opt_in", "email_opt_in", "is_return"):
                 assert typ == pa.bool_(), (table, name)
@@ -704,3 +704,105 @@ def test_phone_changes_show_in_crm_versions(raw, rates) -> None:
     stated = rates["config"]["phone_change_rate"]
     assert changed > 0
     assert _within(changed / len(phones), stated, len(phones), rel=0.5)
+
+
+# ---------------------------------------------------------------- referrals (contract version 2)
+def test_referral_pass_changes_no_other_column(runs, tmp_path, monkeypatch) -> None:
+    """Another referral stream changes only the referral columns and truth: nothing else moves."""
+    import persona.dev.generate.referrals as referrals
+
+    monkeypatch.setattr(referrals, "REFERRAL_STREAM", referrals.REFERRAL_STREAM + 1)
+    generate(PERSONS, START, END, 7, tmp_path, progress=False)
+    added = {"referrer_member_id", "scene", "share_from_openid"}
+    changed_referral_columns = set()
+    for path in sorted(runs["a"].rglob("*")):
+        if not path.is_file():
+            continue
+        other = tmp_path / path.relative_to(runs["a"])
+        if path.name == "referrals.parquet":
+            assert path.read_bytes() != other.read_bytes()
+        elif path.parent.name in ("web_events", "miniprogram_events"):
+            a, b = pq.read_table(path), pq.read_table(other)
+            assert a.column_names == b.column_names
+            for name in a.column_names:
+                if name in added:
+                    if not a.column(name).equals(b.column(name)):
+                        changed_referral_columns.add(name)
+                else:
+                    assert a.column(name).equals(b.column(name)), (path, name)
+        else:
+            assert path.read_bytes() == other.read_bytes(), path
+    assert changed_referral_columns == added
+
+
+def test_referral_truth_matches_the_events(raw) -> None:
+    """Each referred person's arrival carries the referrer's identifier; the referrer came first."""
+    truth = raw["_truth.referrals"].to_pylist()
+    assert len(truth) > 50
+    persons = {r["person_id"]: r for r in raw["_truth.persons"].to_pylist()}
+    mp = raw["miniprogram_events"].to_pylist()
+    web = raw["web_events"].to_pylist()
+    # every identifier's valid (not epoch, not 2099) event times
+    seen: dict[tuple[str, str], list] = {}
+    arrivals: dict[tuple[str, str], set] = {}
+    for row in mp:
+        key = ("openid", ids.scoped_openid(row["appid"], row["openid"]))
+        if 2000 < row["event_at"].year < 2090:
+            seen.setdefault(key, []).append(row["event_at"])
+        arrivals.setdefault(key, set()).add((row["event_at"], row["share_from_openid"]))
+    for row in web:
+        key = ("cookie_id", ids.normalize_string_id(row["cookie_id"]))
+        arrivals.setdefault(key, set()).add((row["event_at"], row["referrer_member_id"]))
+        member = ids.normalize_string_id(row["member_id"])
+        if member and 2000 < row["event_at"].year < 2090:
+            seen.setdefault(("member_id", member), []).append(row["event_at"])
+    for row in raw["app_events"].to_pylist():  # a logged-in app event makes an invite resolvable
+        member = ids.normalize_string_id(row["member_id"])
+        if member and 2000 < row["event_at_local"].year < 2090:
+            at = (row["event_at_local"] - timedelta(hours=8)).replace(tzinfo=UTC)
+            seen.setdefault(("member_id", member), []).append(at)
+    for edge in truth:
+        assert edge["referred_person_id"] != edge["referrer_person_id"]
+        assert edge["referrer_person_id"] in persons and edge["generation"] >= 1
+        at = edge["first_visit_at"]
+        referred = (edge["referred_identifier_type"], edge["referred_identifier_value"])
+        referrer = (edge["referrer_identifier_type"], edge["referrer_identifier_value"])
+        raw_id = referrer[1].split(":", 1)[1] if referrer[0] == "openid" else referrer[1]
+        assert (at, raw_id) in arrivals[referred], edge
+        assert min(seen[referrer]) < at, edge
+    # one referrer per person, a heavy tail of sharers, cascades of more than one generation
+    referred_ids = [e["referred_person_id"] for e in truth]
+    assert len(set(referred_ids)) == len(referred_ids)
+    counts = sorted(
+        (
+            referred_ids
+            and [
+                sum(1 for e in truth if e["referrer_person_id"] == p)
+                for p in {e["referrer_person_id"] for e in truth}
+            ]
+        ),
+        reverse=True,
+    )
+    assert counts[0] >= 5 * (sum(counts) / len(counts))
+    assert max(e["generation"] for e in truth) >= 2
+    assert {e["channel"] for e in truth} == {"miniprogram", "web"}
+
+
+def test_referral_noise_and_scenes(raw) -> None:
+    """Shares after the arrival, self-shares and unknown referrers exist; organic rows have none."""
+    mp = raw["miniprogram_events"]
+    scene = _col(mp, "scene")
+    share = _col(mp, "share_from_openid")
+    own = _col(mp, "openid")
+    shared_scenes = {1007, 1008, 1044}
+    assert all((s in shared_scenes) == (f is not None) for s, f in zip(scene, share, strict=True))
+    assert {1001, 1089, 1011} <= set(scene)
+    assert any(f is not None and f == o for f, o in zip(share, own, strict=True))
+    truth = raw["_truth.referrals"]
+    referred = {v.split(":", 1)[1] for v in _col(truth, "referred_identifier_value") if ":" in v}
+    sharers = {v.split(":", 1)[1] for v in _col(truth, "referrer_identifier_value") if ":" in v}
+    shared_not_brought = {o for f, o in zip(share, own, strict=True) if f and f != o} - referred
+    assert shared_not_brought  # repeat visits through a share and unknown referrers bring nobody
+    all_openids = set(own)
+    assert any(f and f not in all_openids for f in share)  # an openid nobody in the data has
+    assert sharers <= all_openids

@@ -65,6 +65,13 @@ def test_missing_folders_make_empty_channels_reported_once(tmp_path: Path) -> No
     ]
     assert len(notices) == 1
     assert "web_events" in notices[0] and "crm_members" in notices[0]
+    # no referral columns anywhere (raw contract version 2): said once, the referral marts are empty
+    referral_notices = [
+        line for line in result.stdout.splitlines() if "no referral columns" in line
+    ]
+    assert len(referral_notices) == 1
+    assert "(share_from_openid, referrer_member_id)" in referral_notices[0]
+    assert "the referral marts are empty" in referral_notices[0]
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         rows = dict(
             con.sql("select source_table, rows_in from marts.rpt_raw_reconciliation").fetchall()

@@ -67,6 +67,10 @@ recommended_categories as (
     group by one_id, category_l1
 ),
 
+referrals as (
+    select * from {{ ref('dim_customer_referrals') }}
+),
+
 order_channels as (
     select
         count(distinct channel_group) as n_order_channel_groups_in_data,
@@ -83,6 +87,7 @@ sources_observed as (
         (select count(*) from {{ ref('fct_campaign_touches') }}) > 0 as has_campaign_data,
         (select count(*) from {{ ref('stg_crm__members') }}) > 0 as has_crm_data,
         (select count(*) from {{ ref('stg_wecom__contacts') }}) > 0 as has_wecom_data,
+        (select count(*) from {{ ref('int_referral_visits') }}) > 0 as has_referral_data,
         order_channels.n_order_channel_groups_in_data,
         coalesce(order_channels.has_store_data, false) as has_store_data,
         coalesce(order_channels.has_own_mall_data, false) as has_own_mall_data
@@ -100,6 +105,7 @@ final as (
         sources_observed.has_store_data,
         sources_observed.has_own_mall_data,
         sources_observed.n_order_channel_groups_in_data,
+        sources_observed.has_referral_data,
 
         -- the golden record (dim_customers)
         customers.gender,
@@ -281,7 +287,15 @@ final as (
 
         -- recommendations (scores/recommendations)
         recommended_categories.category_l1 as recommended_category_l1,
-        top_recommendation.product_name as top_recommended_product_name
+        top_recommendation.product_name as top_recommended_product_name,
+
+        -- who brought whom (dim_customer_referrals): null when the raw data names no referrer at all
+        case when sources_observed.has_referral_data then coalesce(referrals.is_referred, false) end as is_referred,
+        {% for column in ['n_people_brought', 'n_brought_buyers_30d', 'brought_net_sales_30d', 'cascade_size'] %}
+            case when sources_observed.has_referral_data then coalesce(referrals.{{ column }}, 0) end
+                as {{ 'referral_' if column == 'cascade_size' }}{{ column }},
+        {% endfor %}
+        case when sources_observed.has_referral_data then coalesce(referrals.is_koc, false) end as is_koc
     from customers
     cross join sources_observed
     left join order_features on customers.one_id = order_features.one_id
@@ -298,6 +312,7 @@ final as (
         on customers.one_id = recommended_categories.one_id and recommended_categories.category_rank = 1
     left join recommendations as top_recommendation
         on customers.one_id = top_recommendation.one_id and top_recommendation.recommendation_rank = 1
+    left join referrals on customers.one_id = referrals.one_id
 )
 
 select * from final

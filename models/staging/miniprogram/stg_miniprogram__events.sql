@@ -16,7 +16,9 @@ final as (
         page_path,
         product_id,
         event_at,
-        ingested_at
+        ingested_at,
+        scene,
+        share_from_openid
     from base
 )
 

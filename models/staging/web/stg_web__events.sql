@@ -18,7 +18,8 @@ final as (
         user_agent,
         utm_source,
         utm_medium,
-        utm_campaign
+        utm_campaign,
+        referrer_member_id
     from base
 )
 

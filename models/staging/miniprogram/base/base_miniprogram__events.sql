@@ -2,7 +2,7 @@
 -- every raw mini-program event, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'event_id', 'appid', 'openid', 'unionid', 'phone', 'event_name', 'page_path', 'product_id',
-    'event_at', 'ingested_at'
+    'event_at', 'ingested_at', 'scene', 'share_from_openid'
 ] %}
 with source as (
     select * from {{ source('miniprogram', 'miniprogram_events') }}
@@ -41,6 +41,8 @@ typed as (
         event_at_parsed as event_at,
         {{ persona.timestamp_reason('event_at', 'event_at_parsed') }} as event_at_reason,
         ingested_at_parsed as ingested_at,
+        {{ persona.parse_integer('scene') }} as scene,
+        {{ persona.scoped_identifier('appid', 'share_from_openid') }} as share_from_openid,
         {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number

@@ -2,7 +2,8 @@
 -- every raw website event, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'event_id', 'cookie_id', 'member_id', 'event_type', 'page_url', 'product_id', 'search_term',
-    'event_at', 'user_agent', 'utm_source', 'utm_medium', 'utm_campaign', 'ingested_at'
+    'event_at', 'user_agent', 'utm_source', 'utm_medium', 'utm_campaign', 'ingested_at',
+    'referrer_member_id'
 ] %}
 with source as (
     select * from {{ source('web', 'web_events') }}
@@ -42,6 +43,7 @@ typed as (
         {{ persona.scrub_pii('utm_source') }} as utm_source,
         {{ persona.scrub_pii('utm_medium') }} as utm_medium,
         {{ persona.scrub_pii('utm_campaign') }} as utm_campaign,
+        referrer_member_id,
         {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number

@@ -16,7 +16,11 @@ processes (``--workers``) writing the chunks; a table folder is removed before i
 
 Optional columns added: ``ingested_at`` (UTC) on ``web_events``, ``app_events`` and
 ``miniprogram_events`` -- when the event reached the warehouse; normally seconds after the
-event, hours to days for late arrivals. Nothing else beyond the contract.
+event, hours to days for late arrivals. Contract version 2's referral columns: ``scene``
+(``int64``) and ``share_from_openid`` on ``miniprogram_events``, ``referrer_member_id`` on
+``web_events`` -- who brought whom, with ``_truth/referrals.parquet``; drawn from a random stream
+of their own after every other column, so the other columns are the same with or without them
+(:mod:`persona.dev.generate.referrals`). Nothing else beyond the contract.
 
 Types: ids, phones, emails and vocabularies are strings; ``*_at`` are ``timestamp[us, UTC]``;
 ``*_at_local`` are naive ``timestamp[us]`` in Asia/Shanghai wall-clock time (UTC+8);
@@ -64,7 +68,10 @@ same person. Anonymous cookies, buyers seen only with masked phones and black ho
 ``_truth/black_holes.parquet`` lists the shared identifiers (cashier placeholder phones, the
 zeroed IDFA, internet-cafe cookies, family devices) with the number of persons using each in
 the data. ``_truth/persons.parquet`` holds the latent traits; ``_truth/rates.json`` the stated
-rates (:data:`config.RATES`) with realized hits and populations.
+rates (:data:`config.RATES`) with realized hits and populations. ``_truth/referrals.parquet``: one
+row per person brought by another's share or invite (both ends as identifiers in normal form,
+the channel, the arrival time and the generation); its rates are
+:data:`referrals.REFERRAL_RATES`.
 """
 
 from persona.dev.generate.core import generate

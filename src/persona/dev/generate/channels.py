@@ -129,6 +129,9 @@ class Chunk:
         self.l2_count = np.bincount(cat.l2_code, minlength=len(cat.l2_names))
         self.product_ids = pa.array(cat.product_id, type=pa.string())
         self.family_usage: list[tuple[np.ndarray, np.ndarray]] = []
+        # per event table, what the referral pass (referrals.py) needs of each row; filled
+        # without drawing from ``rng``, so the tables stay the same with or without that pass
+        self.event_rows: dict[str, dict[str, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ helpers
     def keys(self, n: int, table: int) -> np.ndarray:
@@ -680,8 +683,15 @@ class Chunk:
         return written, ingested, names, epoch, future, dup
 
     def finalize_events(
-        self, cols: dict[str, pa.Array], t_sort: np.ndarray, dup: np.ndarray, ingested: np.ndarray
+        self,
+        cols: dict[str, pa.Array],
+        t_sort: np.ndarray,
+        dup: np.ndarray,
+        ingested: np.ndarray,
+        rows: dict[str, np.ndarray] | None = None,
     ) -> pa.Table:
+        """Add the duplicate deliveries and sort by true time; ``rows`` (per event, before the
+        duplicates) is kept in ``event_rows`` with ``row``: the event behind each output row."""
         n = len(t_sort)
         idx = np.concatenate([np.arange(n), np.flatnonzero(dup)])
         ing = np.concatenate(
@@ -694,6 +704,8 @@ class Chunk:
         take = pa.array(idx[order])
         out = {k: v.take(take) for k, v in cols.items()}
         out["ingested_at"] = _utc(ing[order])
+        if rows is not None:
+            self.event_rows[rows.pop("table")] = {**rows, "row": idx[order]}
         return pa.table(out)
 
     def web_events(self, S: dict, sel: np.ndarray) -> pa.Table:
@@ -802,7 +814,9 @@ class Chunk:
             "utm_medium": _masked(st.take(med, utm), has_utm),
             "utm_campaign": _masked(camp, has_utm),
         }
-        return self.finalize_events(cols, E["t"], dup, ingested)
+        rows = {"table": "web_events", "person": person, "session": E["session"], "t": E["t"]}
+        rows.update(written=written, cafe=cafe, login=login, cookie_k=ck)
+        return self.finalize_events(cols, E["t"], dup, ingested, rows)
 
     def app_events(self, S: dict, sel: np.ndarray) -> pa.Table:
         ctx, rng, r, P = self.ctx, self.rng, self.ctx.rates, self.P
@@ -890,7 +904,9 @@ class Chunk:
             "event_at_local": _local(local),
             "app_version": version,
         }
-        return self.finalize_events(cols, E["t"], dup, ingested)
+        rows = {"table": "app_events", "person": person, "session": E["session"], "t": E["t"]}
+        rows.update(written=written, login=login)
+        return self.finalize_events(cols, E["t"], dup, ingested, rows)
 
     def mp_events(self, S: dict, sel: np.ndarray) -> pa.Table:
         rng, _r, P = self.rng, self.ctx.rates, self.P
@@ -964,7 +980,9 @@ class Chunk:
             "product_id": _masked(prod_ids, has_prod),
             "event_at": _utc(written),
         }
-        return self.finalize_events(cols, E["t"], dup, ingested)
+        rows = {"table": "miniprogram_events", "person": person, "session": E["session"]}
+        rows.update(t=E["t"], written=written, app=app)
+        return self.finalize_events(cols, E["t"], dup, ingested, rows)
 
     # ------------------------------------------------------------------ WeCom, service, campaigns
     def wecom(self) -> pa.Table:

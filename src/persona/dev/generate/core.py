@@ -48,6 +48,8 @@ from persona.dev.generate.persons import (
     make_persons,
     purchase_process,
 )
+from persona.dev.generate.referrals import TRUTH_SCHEMA as REFERRALS_SCHEMA
+from persona.dev.generate.referrals import add_referrals
 from persona.dev.generate.truth import RateCounter, identity_table
 from persona.dev.generate.writer import SCHEMAS, TRUTH_SCHEMAS, WRITE_OPTIONS, conform, reset_dir
 
@@ -157,10 +159,13 @@ def run_chunk(
     tables["miniprogram_events"] = ch.mp_events(S, np.flatnonzero(S["surface"] == 0))
     tables["wecom_contacts"] = ch.wecom()
     tables["cs_tickets"] = ch.tickets(B)
+    # last, from its own random stream: adds columns, changes nothing else (referrals.py)
+    referrals = add_referrals(ctx, P, ch.event_rows, tables, index)
     scope = {"openid": list(APPIDS), "buyer_id": list(PLATFORMS)}
     identity = identity_table(ch.ev, P.values, P.person_id, scope)
     persons = _persons_truth(ctx, P, B)
-    return tables, identity, persons, ch.ev.black_hole_counts(N_BH_CODES), ch.family_usage
+    bh = ch.ev.black_hole_counts(N_BH_CODES)
+    return tables, identity, persons, bh, ch.family_usage, referrals
 
 
 def _black_holes(ctx: Context, bh_counts: np.ndarray, family: list[np.ndarray]) -> pa.Table:
@@ -219,6 +224,7 @@ class ChunkResult:
     persons: pa.Table
     black_holes: np.ndarray  # distinct persons per global black-hole code
     family: np.ndarray  # distinct (family device code, person) pairs, shape (k, 2)
+    referrals: pa.Table  # who brought whom (referrals.TRUTH_SCHEMA)
     rates: dict[str, list[int]]  # RateCounter counts of this chunk
 
 
@@ -228,7 +234,7 @@ def write_chunk(
     """Generate persons [offset, offset + n) and write their part of every table."""
     counter = RateCounter()
     rng = np.random.default_rng(seeds)
-    tables, identity, ptab, bh, family = run_chunk(ctx, rng, index, offset, n, counter)
+    tables, identity, ptab, bh, family, referrals = run_chunk(ctx, rng, index, offset, n, counter)
     rows = {}
     for name, tbl in sorted(tables.items()):
         tbl = conform(tbl, SCHEMAS[name])
@@ -237,7 +243,13 @@ def write_chunk(
     pairs = [np.stack([f, p], axis=1).astype(np.int64) for f, p in family]
     family_pairs = np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), np.int64)
     return ChunkResult(
-        rows, identity, conform(ptab, PERSONS_SCHEMA), bh, family_pairs, counter.counts
+        rows,
+        identity,
+        conform(ptab, PERSONS_SCHEMA),
+        bh,
+        family_pairs,
+        conform(referrals, REFERRALS_SCHEMA),
+        counter.counts,
     )
 
 
@@ -358,7 +370,11 @@ def _generate(
         out / "_truth" / "identity.parquet", TRUTH_SCHEMAS["identity"], **WRITE_OPTIONS
     )
     p_writer = pq.ParquetWriter(out / "_truth" / "persons.parquet", PERSONS_SCHEMA, **WRITE_OPTIONS)
+    r_writer = pq.ParquetWriter(
+        out / "_truth" / "referrals.parquet", REFERRALS_SCHEMA, **WRITE_OPTIONS
+    )
     n_identity = 0
+    n_referrals = 0
     tasks = [(chunk_ss[i], i, i * size, min(size, persons - i * size)) for i in range(n_chunks)]
     try:
         for i, result in enumerate(_chunk_results(ctx, tasks, out, workers)):
@@ -366,7 +382,9 @@ def _generate(
                 rows[name] += n_rows
             id_writer.write_table(result.identity)
             p_writer.write_table(result.persons)
+            r_writer.write_table(result.referrals)
             n_identity += result.identity.num_rows
+            n_referrals += result.referrals.num_rows
             bh_total += result.black_holes
             family.append(result.family)
             for name, (hits, population) in result.rates.items():
@@ -384,6 +402,7 @@ def _generate(
     finally:
         id_writer.close()
         p_writer.close()
+        r_writer.close()
 
     bh = _black_holes(ctx, bh_total, family)
     pq.write_table(bh, out / "_truth" / "black_holes.parquet", **WRITE_OPTIONS)
@@ -424,7 +443,12 @@ def _generate(
         "chunks": n_chunks,
         "workers": workers,
         "rows": dict(sorted(rows.items())),
-        "truth_rows": {"identity": n_identity, "black_holes": bh.num_rows, "persons": persons},
+        "truth_rows": {
+            "identity": n_identity,
+            "black_holes": bh.num_rows,
+            "persons": persons,
+            "referrals": n_referrals,
+        },
         "seconds": round(seconds, 2),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "worker_peak_rss_mb": round(_peak_rss_mb(resource.RUSAGE_CHILDREN), 1),

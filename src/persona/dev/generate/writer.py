@@ -68,6 +68,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("utm_medium", S),
             ("utm_campaign", S),
             ("ingested_at", UTC),
+            ("referrer_member_id", S),
         ]
     ),
     "app_events": pa.schema(
@@ -96,6 +97,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("product_id", S),
             ("event_at", UTC),
             ("ingested_at", UTC),
+            ("scene", I),
+            ("share_from_openid", S),
         ]
     ),
     "miniprogram_orders": pa.schema(
@@ -193,9 +196,9 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 #: Optional columns this generator adds beyond the contract's required ones.
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "web_events": ("ingested_at",),
+    "web_events": ("ingested_at", "referrer_member_id"),
     "app_events": ("ingested_at",),
-    "miniprogram_events": ("ingested_at",),
+    "miniprogram_events": ("ingested_at", "scene", "share_from_openid"),
 }
 
 TRUTH_SCHEMAS: dict[str, pa.Schema] = {
