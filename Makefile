@@ -83,6 +83,8 @@ run: env
 	@echo "tags:         marts.fct_customer_tags, marts.rpt_tag_coverage; catalog for marketers: docs/tags.md"
 	@echo "audiences:    marts.rpt_audience_summary, marts.rpt_audience_tgi; files: $(abspath data/exports)"
 	@echo "predictions:  marts.dim_customer_clv, marts.dim_customer_clusters, marts.dim_customer_propensity (+ rpt_* diagnostics)"
+	@echo "recommendations: marts.fct_customer_recommendations (10 per person, with reasons), marts.rpt_recommendation_evaluation"
+	@echo "referrals:    marts.fct_referrals, marts.dim_customer_referrals, marts.rpt_top_sharers, marts.rpt_referral_cascades"
 
 test: env lint pytest fixture-build
 	@echo "== all checks passed"

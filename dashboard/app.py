@@ -49,6 +49,10 @@ def load(path: str, modified: float) -> dict:
             "excluded": data.excluded_identifiers(con),
             "black_holes": data.identity_black_holes(con),
             "identifier_types": data.identifier_types(con),
+            "recommendations": data.recommendation_evaluation(con),
+            "recommendation_reasons": data.recommendation_reasons(con),
+            "referrals": data.referral_summary(con),
+            "top_sharers": data.top_sharers(con),
         }
     finally:
         con.close()
@@ -459,6 +463,78 @@ def identity_section(
             st.dataframe(changes, hide_index=True)
 
 
+def recommendation_section(evaluation: pd.DataFrame, reasons: pd.DataFrame) -> None:
+    st.header("Recommendations 个性化推荐")
+    st.caption(
+        "Each person's top 10 products (marts.fct_customer_recommendations), tested on the past: "
+        "the recommendations made as of a cutoff against what people bought in the days after, "
+        "next to recommending the 10 best sellers to everyone. Hit rate = share of buyers with at "
+        "least one bought product in their 10; recall = share of the bought products found; "
+        "NDCG = recall weighted by rank. Source: marts.rpt_recommendation_evaluation."
+    )
+    if evaluation.empty:
+        st.info("No purchases after the evaluation cutoff yet 暂无评估数据.")
+        return
+    overall = evaluation[evaluation["lifecycle_stage"] == "all"]
+    first = overall.iloc[0]
+    st.caption(
+        f"Cutoff {first['cutoff_on']} 截点, purchases of the next {first['window_days']} days "
+        f"后续{first['window_days']}天的购买, {int(first['persons']):,} buyers 购买人数."
+    )
+    long = overall.melt(
+        id_vars=["method"],
+        value_vars=["hit_rate_at_10", "recall_at_10", "ndcg_at_10"],
+        var_name="measure",
+        value_name="value",
+    )
+    chart(
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("measure:N", title=None),
+            xOffset="method:N",
+            y=alt.Y("value:Q", title="At 10 前10", axis=alt.Axis(format="%")),
+            color=alt.Color("method:N", title="Recommender 推荐 / popularity 热销"),
+            tooltip=["method", "measure", alt.Tooltip("value", format=".1%")],
+        )
+        .properties(height=280)
+    )
+    st.dataframe(evaluation, hide_index=True)
+    if not reasons.empty:
+        st.subheader("Why recommended 推荐理由")
+        st.dataframe(reasons, hide_index=True)
+
+
+def referral_section(summary: dict, sharers: pd.DataFrame) -> None:
+    st.header("Referrals 社交裂变")
+    st.caption(
+        "People who first came through someone's mini-program share or invitation link, and "
+        "what they bought in their first 30 days. Key-opinion consumers (KOC) are the sharers "
+        "whose shares convert. Sources: marts.fct_referrals, marts.rpt_referral_cascades, "
+        "marts.rpt_top_sharers (OneIDs only)."
+    )
+    if not summary["people_brought"]:
+        st.info(
+            "No referrals: the raw data has no share_from_openid or referrer_member_id "
+            "(raw contract version 2) 原始数据无分享来源字段."
+        )
+        return
+    columns = st.columns(4)
+    columns[0].metric("People brought 被带来的人", data.format_count(summary["people_brought"]))
+    columns[1].metric(
+        "Of them buyers in 30 days 30天内购买", data.format_count(summary["buyers_30d"])
+    )
+    columns[2].metric(
+        "Their sales in 30 days 30天销售额", data.format_yuan(summary["net_sales_30d"])
+    )
+    columns[3].metric(
+        "Cascades, deepest generation 裂变链 / 最深代数",
+        f"{data.format_count(summary['cascades'])} / {summary['deepest_generation']}",
+    )
+    st.subheader("Top sharers 分享达人")
+    st.dataframe(sharers, hide_index=True)
+
+
 def main() -> None:
     st.title("persona — customer profiles dashboard 用户画像看板")
     path = data.warehouse_path()
@@ -494,6 +570,8 @@ def main() -> None:
         figures["black_holes"],
         figures["identifier_types"],
     )
+    recommendation_section(figures["recommendations"], figures["recommendation_reasons"])
+    referral_section(figures["referrals"], figures["top_sharers"])
 
 
 main()

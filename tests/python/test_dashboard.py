@@ -39,6 +39,8 @@ SECTIONS = [
     "CLV distribution 客户终身价值分布",
     "Customer clusters 客户分群",
     "Identity (OneID) 身份识别",
+    "Recommendations 个性化推荐",
+    "Referrals 社交裂变",
 ]
 
 
@@ -297,6 +299,41 @@ def test_identity_statistics_match_the_identity_marts(con) -> None:
     )
     changes = data.identity_changes(con)
     assert changes.changes.sum() == one(con, "select count(*) from marts.fct_identity_changes")
+
+
+def test_recommendation_evaluation_puts_the_recommender_ahead(con) -> None:
+    evaluation = data.recommendation_evaluation(con)
+    overall = evaluation[evaluation.lifecycle_stage == "all"].set_index("method")
+    assert set(overall.index) == {"recommender", "popularity"}
+    # the generator's people prefer categories: the recommender must beat the best sellers
+    assert (
+        overall.loc["recommender", "hit_rate_at_10"] > overall.loc["popularity", "hit_rate_at_10"]
+    )
+    assert len(evaluation) == one(con, "select count(*) from marts.rpt_recommendation_evaluation")
+    reasons = data.recommendation_reasons(con)
+    assert reasons.recommendations.sum() == one(
+        con, "select count(*) from marts.fct_customer_recommendations"
+    )
+    assert reasons.ranked_first.sum() == one(
+        con, "select count(distinct one_id) from marts.fct_customer_recommendations"
+    )
+
+
+def test_referral_figures_match_the_referral_marts(con) -> None:
+    summary = data.referral_summary(con)
+    assert summary["people_brought"] == one(
+        con, "select count(*) from marts.dim_customer_referrals where is_referred"
+    )
+    assert summary["people_brought"] > 0  # the default sample has referral columns
+    assert summary["people_brought"] == one(
+        con, "select sum(n_people) from marts.rpt_referral_cascades"
+    )
+    assert summary["buyers_30d"] <= summary["people_brought"]
+    sharers = data.top_sharers(con)
+    assert sharers.sharer_rank.tolist() == list(range(1, len(sharers) + 1))
+    assert sharers.n_people_brought.iloc[0] == one(
+        con, "select max(n_people_brought) from marts.dim_customer_referrals"
+    )
 
 
 # --- the page -----------------------------------------------------------------------------------

@@ -478,3 +478,83 @@ def identifier_types(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by identifiers desc
         """,
     )
+
+
+def recommendation_evaluation(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The recommender against the popularity baseline (marts.rpt_recommendation_evaluation):
+    hit rate, recall and NDCG at 10 per method, overall ('all') and per lifecycle stage on the
+    cutoff."""
+    return _df(
+        con,
+        """
+        select
+            method,
+            lifecycle_stage,
+            persons,
+            hit_rate_at_10,
+            recall_at_10,
+            ndcg_at_10,
+            cutoff_on,
+            window_days
+        from marts.rpt_recommendation_evaluation
+        order by lifecycle_stage = 'all' desc, lifecycle_stage, method desc
+        """,
+    )
+
+
+def recommendation_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Why products are recommended (marts.fct_customer_recommendations): recommendations and
+    people per reason, for the first-ranked product and for all ten."""
+    return _df(
+        con,
+        """
+        select
+            reason_code,
+            count(*) as recommendations,
+            count(distinct one_id) as persons,
+            sum(case when recommendation_rank = 1 then 1 else 0 end) as ranked_first
+        from marts.fct_customer_recommendations
+        group by reason_code
+        order by recommendations desc, reason_code
+        """,
+    )
+
+
+def referral_summary(con: duckdb.DuckDBPyConnection) -> dict:
+    """Who brings whom, in four figures (marts.fct_referrals, marts.rpt_referral_cascades): people
+    brought by someone's share or invitation, of them buyers within 30 days, their net sales within
+    30 days, the cascades and the deepest generation."""
+    row = con.execute(
+        """
+        select
+            (select count(*) from marts.fct_referrals) as people_brought,
+            (select count(*) from marts.fct_referrals where has_purchase_30d) as buyers_30d,
+            (select coalesce(sum(net_sales_30d), 0) from marts.fct_referrals) as net_sales_30d,
+            (select count(*) from marts.rpt_referral_cascades) as cascades,
+            (select coalesce(max(max_generation), 0) from marts.rpt_referral_cascades)
+                as deepest_generation
+        """
+    ).fetchone()
+    keys = ["people_brought", "buyers_30d", "net_sales_30d", "cascades", "deepest_generation"]
+    return dict(zip(keys, row, strict=True))
+
+
+def top_sharers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The people whose shares brought the most people (marts.rpt_top_sharers), by OneID only."""
+    return _df(
+        con,
+        """
+        select
+            sharer_rank,
+            one_id,
+            n_people_brought,
+            n_brought_buyers_30d,
+            brought_buyer_rate_30d,
+            brought_net_sales_30d,
+            cascade_size,
+            cascade_depth,
+            is_koc
+        from marts.rpt_top_sharers
+        order by sharer_rank
+        """,
+    )
