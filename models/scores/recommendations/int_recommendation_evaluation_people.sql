@@ -116,8 +116,9 @@ final as (
         coalesce(stages.lifecycle_stage, 'prospect') as lifecycle_stage,
         cast(n_purchased.n_purchased_products as integer) as n_purchased_products,
         cast(coalesce(hits.n_hits, 0) as integer) as n_hits,
-        coalesce(hits.dcg, 0e0) as dcg,
-        ideal.ideal_dcg
+        -- rounded to 12 decimals: Spark's and DuckDB's logarithms differ in the last bit
+        round(coalesce(hits.dcg, 0e0), 12) as dcg,
+        round(ideal.ideal_dcg, 12) as ideal_dcg
     from people
     cross join methods
     inner join n_purchased on people.cutoff_on = n_purchased.cutoff_on and people.one_id = n_purchased.one_id
