@@ -494,7 +494,7 @@ def recommendation_evaluation(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             hit_rate_at_10,
             recall_at_10,
             ndcg_at_10,
-            cutoff_on,
+            cast(cutoff_on as varchar) as cutoff_on,
             window_days
         from marts.rpt_recommendation_evaluation
         order by lifecycle_stage = 'all' desc, lifecycle_stage, method desc
