@@ -23,7 +23,9 @@
       exact file and row, and repeated deliveries are resolved in file order.
     - A source table may name its files with `meta.raw_path` (relative to the raw folder) instead of
       the `<table>/*.parquet` folder; `meta.evaluation_only` marks the generator's ground truth
-      (`_truth/`), which is optional and never reported as a missing channel.
+      (`_truth/`), which is optional and never reported as a missing channel; `meta.optional_table`
+      marks a table a brand may not have at all (consent_events, erasure_requests), likewise never
+      reported.
 -#}
 {% macro register_raw_sources() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -47,7 +49,7 @@
             {%- do feature_columns.setdefault(column.meta.feature, []).append(column.name) -%}
         {%- endfor -%}
         {%- if data_files | length == 0 -%}
-            {%- if not node.meta.get('evaluation_only') -%}{%- do empty_tables.append(node.identifier) -%}{%- endif -%}
+            {%- if not (node.meta.get('evaluation_only') or node.meta.get('optional_table')) -%}{%- do empty_tables.append(node.identifier) -%}{%- endif -%}
             {%- set select_list = [] -%}
             {%- for column in columns -%}
                 {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}

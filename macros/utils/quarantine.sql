@@ -164,7 +164,8 @@ final as (
 {#-
     The raw tables and the staging models that stage them, in contract order. The quarantine and the
     reconciliation report iterate over this list; `rpt_raw_reconciliation` fails the build when a raw
-    source is missing from it.
+    source is missing from it. `withheld_columns`: raw columns the quarantine's `raw_record` leaves
+    out (an erasure request's identifier is never copied out of the raw view).
 -#}
 {% macro staged_raw_tables() %}
     {{- return([
@@ -182,6 +183,9 @@ final as (
         {'source': 'wecom', 'table': 'wecom_contacts', 'model': 'wecom__contacts', 'key': 'wecom_userid'},
         {'source': 'service', 'table': 'cs_tickets', 'model': 'service__tickets', 'key': 'ticket_id'},
         {'source': 'marketing', 'table': 'campaign_touches', 'model': 'marketing__campaign_touches', 'key': 'touch_id'},
+        {'source': 'privacy', 'table': 'consent_events', 'model': 'privacy__consent_events', 'key': 'consent_event_id'},
+        {'source': 'privacy', 'table': 'erasure_requests', 'model': 'privacy__erasure_requests', 'key': 'request_id',
+         'withheld_columns': ['identifier_value']},
     ]) -}}
 {% endmacro %}
 
@@ -207,7 +211,19 @@ final as (
         base_rows._raw_row_number as raw_row_number,
         {{ persona.row_to_json('raw_rows') }} as raw_record
     from {{ ref('base_' ~ table.model) }} as base_rows
+    {%- if table.get('withheld_columns') and execute %}
+        {%- set kept = [] %}
+        {%- for column in graph.sources['source.persona.' ~ table.source ~ '.' ~ table.table].columns
+            if column not in table.withheld_columns %}
+            {%- do kept.append(column) %}
+        {%- endfor %}
+    inner join (
+        select {{ (kept + ['_raw_file', '_raw_row_number']) | join(', ') }}
+        from {{ source(table.source, table.table) }}
+    ) as raw_rows
+    {%- else %}
     inner join {{ source(table.source, table.table) }} as raw_rows
+    {%- endif %}
         on
             base_rows._raw_file = raw_rows._raw_file
             and base_rows._raw_row_number = raw_rows._raw_row_number

@@ -18,6 +18,7 @@ Common rules
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -29,7 +30,9 @@ __all__ = [
     "NULL_TOKENS",
     "is_null_token",
     "normalize_device_id",
+    "identifier_digest",
     "normalize_email",
+    "normalize_identifier",
     "normalize_member_card",
     "normalize_phone",
     "normalize_string_id",
@@ -202,3 +205,60 @@ def scoped_buyer_id(platform: object, buyer_id: object) -> str | None:
     if plat is None or buyer is None:
         return None
     return f"{plat.lower()}:{buyer}"
+
+
+#: Identifier types and their normal form, for a value whose type is given beside it (raw
+#: contract version 2: consent_events, erasure_requests; the profile lookup).
+IDENTIFIER_TYPES: tuple[str, ...] = (
+    "member_id",
+    "member_card",
+    "phone",
+    "email",
+    "cookie_id",
+    "device_id",
+    "openid",
+    "unionid",
+    "wecom_userid",
+    "buyer_id",
+)
+_SCOPED = re.compile(r"^([^:]+):(.+)$", re.DOTALL)
+
+
+def normalize_identifier(identifier_type: object, raw: object) -> str | None:
+    """Normal form of ``raw`` as an identifier of ``identifier_type``, as the SQL macro
+    ``normalize_identifier`` gives it; None when the type is unknown or the value is not one.
+
+    The type is trimmed and lower-cased. An openid is written ``<appid>:<openid>`` and a
+    marketplace buyer ``<platform>:<buyer_id>`` (the platform lower-cased): a bare openid or buyer
+    id is ambiguous, so it is not an identifier here.
+    """
+    kind = _as_text(identifier_type)
+    value = _as_text(raw)
+    if kind is None or value is None:
+        return None
+    kind = kind.lower()
+    if kind == "member_card":
+        return normalize_member_card(value)
+    if kind == "phone":
+        return normalize_phone(value)
+    if kind == "email":
+        return normalize_email(value)
+    if kind == "device_id":
+        return normalize_device_id(value)
+    if kind in ("member_id", "cookie_id", "unionid", "wecom_userid"):
+        return value
+    if kind in ("openid", "buyer_id"):
+        match = _SCOPED.match(value)
+        if match is None:
+            return None
+        namespace, rest = match.groups()
+        return f"{namespace.lower()}:{rest}" if kind == "buyer_id" else value
+    return None
+
+
+def identifier_digest(identifier_type: str, normal_form: str | None) -> str | None:
+    """Lower-case hex SHA-256 of ``<identifier_type>:<normal form>``, as the SQL macro
+    ``identifier_digest`` gives it: the form of an identifier in the erasure suppression list."""
+    if normal_form is None:
+        return None
+    return hashlib.sha256(f"{identifier_type}:{normal_form}".encode()).hexdigest()
