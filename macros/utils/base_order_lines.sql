@@ -61,4 +61,6 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', [parent_key, 'line_no'], '') }}
 
 select * from final
+-- the lines of orders of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased(model.name, 'final') }}
 {%- endmacro %}

@@ -236,8 +236,8 @@ final as (
 {%- endmacro %}
 
 
-{#- Row counts per staged raw table: in, staged, quarantined, duplicate (of which conflicting), flagged
-    (see rpt_raw_reconciliation). -#}
+{#- Row counts per staged raw table: in, staged, erased, quarantined, duplicate (of which conflicting),
+    flagged (see rpt_raw_reconciliation). -#}
 {% macro union_raw_row_counts() -%}
     {%- for table in persona.staged_raw_tables() %}
     select
@@ -247,6 +247,9 @@ final as (
         'stg_{{ table.model }}' as staging_model,
         (select count(*) from {{ source(table.source, table.table) }}) as rows_in,
         (select count(*) from {{ ref('stg_' ~ table.model) }}) as rows_staged,
+        -- rows of people who asked to be erased never reach the base model (macros/privacy/erasure.sql)
+        (select count(*) from {{ source(table.source, table.table) }})
+        - (select count(*) from {{ ref('base_' ~ table.model) }}) as rows_erased,
         (select count(*) from {{ ref('base_' ~ table.model) }} where quarantine_reason is not null) as rows_quarantined,
         (select count(*) from {{ ref('base_' ~ table.model) }} where is_duplicate) as rows_duplicate,
         (

@@ -1,4 +1,5 @@
--- one row per raw contract table: every raw row is staged, quarantined or a counted duplicate
+-- one row per raw contract table: every raw row is staged, erased, quarantined or a counted duplicate
+-- built after erasure, so an erased person's rows are never set aside here: depends_on: {{ ref('privacy_erased_identifiers') }}
 {%- if execute %}
     {%- set listed = persona.staged_raw_tables() | map(attribute='table') | list %}
     {%- set raw_tables = graph.sources.values() | selectattr('meta.raw_table') %}
@@ -31,12 +32,14 @@ final as (
         counts.rows_in > 0 as has_data,
         cast(counts.rows_in as bigint) as rows_in,
         cast(counts.rows_staged as bigint) as rows_staged,
+        cast(counts.rows_erased as bigint) as rows_erased,
         cast(counts.rows_quarantined as bigint) as rows_quarantined,
         cast(counts.rows_duplicate as bigint) as rows_duplicate,
         cast(counts.rows_conflicting as bigint) as rows_conflicting,
         cast(counts.rows_flagged as bigint) as rows_flagged,
         cast(coalesce(orphaned.rows_orphaned, 0) as bigint) as rows_orphaned,
-        counts.rows_in = counts.rows_staged + counts.rows_quarantined + counts.rows_duplicate as is_reconciled
+        counts.rows_in
+        = counts.rows_staged + counts.rows_erased + counts.rows_quarantined + counts.rows_duplicate as is_reconciled
     from counts
     left join orphaned on counts.source_table = orphaned.source_table
 )

@@ -91,10 +91,64 @@ def parsed_nodes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     assert result.returncode == 0, result.stdout[-4000:]
     manifest = json.loads((tmp / "target" / "manifest.json").read_text())
     return {
-        unique_id: {"path": node["original_file_path"], "depends_on": node["depends_on"]["nodes"]}
+        unique_id: {
+            "path": node["original_file_path"],
+            "depends_on": node["depends_on"]["nodes"],
+            "materialized": node["config"].get("materialized"),
+        }
         for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in {"model", "snapshot"}
     }
+
+
+ERASURE_GATE = "model.persona.privacy_erased_identifiers"
+#: Read by many models but holds no person: a date.
+NOT_PEOPLE = {"model.persona.int_as_of_date"}
+
+
+def read_people_before_erasure(nodes: dict[str, dict]) -> list[str]:
+    """Tables (not views) that read raw people's rows but are built neither before the erasure
+    suppression list (it resolves through them, and its purge cleans them) nor after it: they could
+    run while an erased person is still there and keep them (DECISIONS.md 2026-12-05, erasure)."""
+    graph = nx.DiGraph()
+    for unique_id, node in nodes.items():
+        graph.add_node(unique_id)
+        for parent in node["depends_on"]:
+            if parent in nodes:
+                graph.add_edge(parent, unique_id)
+    before = nx.ancestors(graph, ERASURE_GATE)
+    after = nx.descendants(graph, ERASURE_GATE)
+    people_graph = graph.subgraph(set(graph) - NOT_PEOPLE)
+    people: set[str] = set()
+    for unique_id in people_graph:
+        if unique_id.split(".")[-1].startswith("base_"):
+            people |= {unique_id} | nx.descendants(people_graph, unique_id)
+    return sorted(
+        nodes[unique_id]["path"]
+        for unique_id in people - before - after - {ERASURE_GATE}
+        if nodes[unique_id]["materialized"] in {"table", "incremental"}
+        and not unique_id.split(".")[-1].startswith("base_")  # purged by the gate's post-hook
+    )
+
+
+def test_nothing_reads_people_around_the_erasure(parsed_nodes: dict[str, dict]) -> None:
+    assert ERASURE_GATE in parsed_nodes
+    assert read_people_before_erasure(parsed_nodes) == []
+
+
+def test_a_table_beside_the_erasure_is_caught() -> None:
+    def node(path: str, parents: list[str], materialized: str = "table") -> dict:
+        return {"path": path, "depends_on": parents, "materialized": materialized}
+
+    base = "model.persona.base_a"
+    nodes = {
+        base: node("base_a", []),
+        ERASURE_GATE: node("gate", [base], "incremental"),
+        "model.persona.after": node("after", [ERASURE_GATE]),
+        "model.persona.beside": node("beside", [base]),
+        "model.persona.view": node("view", [base], "view"),
+    }
+    assert read_people_before_erasure(nodes) == ["beside"]
 
 
 def test_the_project_is_one_way(parsed_nodes: dict[str, dict]) -> None:

@@ -10,6 +10,8 @@ final as (
         person_id,
         coalesce(linkable_id, person_id) as linkable_id
     from source
+    -- a person who asked to be erased is not in the truth either
+    where not {{ persona.erased_in_truth('person_id') }}
 )
 
 select * from final

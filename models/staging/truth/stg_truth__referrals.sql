@@ -15,6 +15,9 @@ final as (
         referrer_identifier_value,
         {{ persona.parse_integer('generation') }} as generation
     from source
+    -- a person who asked to be erased is not in the truth either
+    where not {{ persona.erased_in_truth('referred_person_id') }}
+        and not {{ persona.erased_in_truth('referrer_person_id') }}
 )
 
 select * from final

@@ -68,3 +68,5 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', ['event_id'], 'event_at, ingested_at') }}
 
 select * from final
+-- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased('base_app__events', 'final') }}

@@ -70,3 +70,5 @@ checked as {{ persona.materialized() }} (
 ) }}
 
 select * from final
+-- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased('base_crm__members', 'final') }}

@@ -67,3 +67,5 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', ['order_id'], 'paid_at desc nulls last, ' ~ status_rank ~ ' desc') }}
 
 select * from final
+-- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased('base_ecommerce__orders', 'final') }}

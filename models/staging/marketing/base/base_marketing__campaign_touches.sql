@@ -69,3 +69,5 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', ['touch_id'], '') }}
 
 select * from final
+-- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased('base_marketing__campaign_touches', 'final') }}

@@ -42,7 +42,7 @@ typed as (
         {{ persona.timestamp_reason('event_at', 'event_at_parsed') }} as event_at_reason,
         ingested_at_parsed as ingested_at,
         {{ persona.parse_integer('scene') }} as scene,
-        {{ persona.scoped_identifier('appid', 'share_from_openid') }} as share_from_openid,
+        {{ persona.unless_erased('openid', persona.scoped_identifier('appid', 'share_from_openid')) }} as share_from_openid,
         {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
@@ -65,3 +65,5 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', ['event_id'], 'event_at, ingested_at') }}
 
 select * from final
+-- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased('base_miniprogram__events', 'final') }}

@@ -65,3 +65,5 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', ['request_id'], 'requested_at asc') }}
 
 select * from final
+-- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased('base_privacy__erasure_requests', 'final') }}

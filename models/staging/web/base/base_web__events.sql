@@ -43,7 +43,7 @@ typed as (
         {{ persona.scrub_pii('utm_source') }} as utm_source,
         {{ persona.scrub_pii('utm_medium') }} as utm_medium,
         {{ persona.scrub_pii('utm_campaign') }} as utm_campaign,
-        referrer_member_id,
+        {{ persona.unless_erased('member_id', 'referrer_member_id') }} as referrer_member_id,
         {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
@@ -66,3 +66,5 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', ['event_id'], 'event_at, ingested_at') }}
 
 select * from final
+-- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased('base_web__events', 'final') }}

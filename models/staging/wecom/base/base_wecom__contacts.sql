@@ -50,3 +50,5 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', ['wecom_userid'], 'added_at desc') }}
 
 select * from final
+-- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
+where {{ persona.not_erased('base_wecom__contacts', 'final') }}
