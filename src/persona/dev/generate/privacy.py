@@ -189,6 +189,7 @@ REQUESTS_TRUTH_SCHEMA = pa.schema(
 )
 
 _PER = dict(SLOT_KINDS)
+_BIT = {kind: b for b, kind in enumerate(ID_TYPES)}
 
 
 def privacy_rng(seed: int, chunk: int) -> np.random.Generator:
@@ -241,6 +242,11 @@ class Owned:
             owner = np.arange(n)
             self.has[kind] = ev.linked[rng_slots] & (groups[rng_slots] == main[owner][None, :])
             self.seen[kind] = ev.seen[rng_slots]
+        # per person, a bit per identifier type of ID_TYPES they have (fast look-ups in loops)
+        bits = np.zeros(n, dtype=np.int64)
+        for b, kind in enumerate(ID_TYPES):
+            bits |= self.has[kind].any(axis=0).astype(np.int64) << b
+        self.bits = bits.tolist()
         self._values: dict[tuple[str, int], list] = {}
 
     def any_of(self, kinds) -> np.ndarray:
@@ -250,7 +256,8 @@ class Owned:
         return out
 
     def types_of(self, i: int, kinds=ID_TYPES) -> list[str]:
-        return [k for k in kinds if self.has[k][:, i].any()]
+        m = self.bits[i]
+        return [k for k in kinds if m >> _BIT[k] & 1]
 
     def value(self, kind: str, k: int, i: int) -> str:
         key = (kind, k)
@@ -362,57 +369,63 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
         rows.append([i, kind, raw, norm, purpose, channel, status, basis, t, source])
         return rows[-1]
 
-    hits: dict[str, int] = {}
-    pops: dict[str, int] = {}
+    # who decides what (realized rates: hits among the population each rate applies to)
+    has_chan = reach["sms"] | reach["email"] | reach["wecom"] | reach["push"]
+    mw = eligible & has_chan & (u[0] < r.marketing_withdrawal)
+    regrant = mw & (u[2] < r.marketing_regrant)
+    grant_pop = {
+        "push": eligible & reach["push"],
+        "wecom": eligible & wecom_contact,
+        "email": eligible & reach["email"],
+    }
+    grant = {
+        "push": grant_pop["push"] & (u[3] < r.push_grant),
+        "wecom": grant_pop["wecom"] & (u[4] < r.wecom_grant),
+        "email": grant_pop["email"] & (u[5] < r.email_grant),
+    }
+    tp = eligible & (u[6] < r.third_party_grant)
+    tpw = tp & (u[7] < r.third_party_withdrawal)
+    pers = eligible & (u[8] < r.personalisation_refusal)
+    an = eligible & (u[11] < r.analytics_decision)
+    for name, hit, population in (
+        ("marketing_withdrawal", mw, eligible & has_chan),
+        ("marketing_regrant", regrant, mw),
+        ("push_grant", grant["push"], grant_pop["push"]),
+        ("wecom_grant", grant["wecom"], grant_pop["wecom"]),
+        ("email_grant", grant["email"], grant_pop["email"]),
+        ("third_party_grant", tp, eligible),
+        ("third_party_withdrawal", tpw, tp),
+        ("personalisation_refusal", pers, eligible),
+        ("analytics_decision", an, eligible),
+    ):
+        counter.add(f"consent.{name}", int(hit.sum()), int(population.sum()))
+    deciders = mw | grant["push"] | grant["wecom"] | grant["email"] | tp | pers | an
 
-    def count(name: str, hit: bool) -> None:
-        hits[name] = hits.get(name, 0) + int(hit)
-        pops[name] = pops.get(name, 0) + 1
-
-    for i in np.flatnonzero(eligible).tolist():
+    for i in np.flatnonzero(deciders).tolist():
         lo = int(lo_us[i])
         span = end_us - 1 - lo
         chans = [c for c in ("sms", "email", "wecom", "push") if reach[c][i]]
         # marketing withdrawal (and a later grant again)
-        hit = bool(chans) and u[0, i] < r.marketing_withdrawal
-        count("consent.marketing_withdrawal", hit)
-        if hit:
+        if mw[i]:
             ch = "all" if u[1, i] < r.withdrawal_all_channels else chans[int(f[0, i] * len(chans))]
             t = lo + int(f[1, i] * span)
             decide(i, "marketing", ch, "withdrawn", "consent", t)
-            again = u[2, i] < r.marketing_regrant
-            count("consent.marketing_regrant", again)
-            if again:
-                decide(
-                    i, "marketing", ch, "granted", "consent", t + int(f[2, i] * (end_us - 1 - t))
-                )
+            if regrant[i]:
+                t2 = t + int(f[2, i] * (end_us - 1 - t))
+                decide(i, "marketing", ch, "granted", "consent", t2)
         # grants: push in the app, wecom marketing by a WeCom contact, e-mail on the web
-        for name, reachable, rate, ch, k in (
-            ("consent.push_grant", reach["push"][i], r.push_grant, "push", 3),
-            ("consent.wecom_grant", wecom_contact[i], r.wecom_grant, "wecom", 4),
-            ("consent.email_grant", reach["email"][i], r.email_grant, "email", 5),
-        ):
-            if not reachable:
-                continue
-            hit = u[k, i] < rate
-            count(name, hit)
-            if hit:
+        for ch in ("push", "wecom", "email"):
+            if grant[ch][i]:
                 decide(i, "marketing", ch, "granted", "consent", lo + int(f[3, i] * span))
         # separate consent to third-party sharing, sometimes withdrawn later
-        hit = u[6, i] < r.third_party_grant
-        count("consent.third_party_grant", hit)
-        if hit:
+        if tp[i]:
             t = lo + int(f[4, i] * span)
             decide(i, "third_party_sharing", "ad_platform", "granted", "separate_consent", t)
-            back = u[7, i] < r.third_party_withdrawal
-            count("consent.third_party_withdrawal", back)
-            if back:
+            if tpw[i]:
                 t2 = t + int(f[5, i] * (end_us - 1 - t))
                 decide(i, "third_party_sharing", "ad_platform", "withdrawn", "separate_consent", t2)
-        # refusal of personalisation
-        hit = u[8, i] < r.personalisation_refusal
-        count("consent.personalisation_refusal", hit)
-        if hit:
+        # refusal of personalisation, a few granted again
+        if pers[i]:
             ch = "all"
             if u[9, i] >= r.personalisation_all and chans:
                 ch = chans[int(f[8, i] * len(chans))]
@@ -422,9 +435,7 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
                 t2 = t + int(f[7, i] * (end_us - 1 - t))
                 decide(i, "personalisation", ch, "granted", "consent", t2)
         # analytics noise
-        hit = u[11, i] < r.analytics_decision
-        count("consent.analytics_decision", hit)
-        if hit:
+        if an[i]:
             withdrawn = u[12, i] < r.analytics_withdrawn
             basis = "consent" if withdrawn or u[13, i] < 0.5 else "contract"
             status = "withdrawn" if withdrawn else "granted"
@@ -500,8 +511,6 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
     populations["unknown_identifier"] = len(unknown_phones)
     for name, k in messy.items():
         counter.add(f"consent.{name}", k, populations.get(name, len(base)))
-    for name in sorted(hits):
-        counter.add(name, hits[name], pops[name])
 
     consent_events = pa.table(
         {
