@@ -453,14 +453,21 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
         return [pool[j] for j in idx.tolist()]
 
     messy: dict[str, int] = {}
-    # a grant at exactly the time of a withdrawal (the withdrawal wins)
-    picked = sample(withdrawals, _count(rng, len(withdrawals), r.tie_grant, r.min_tie_grants))
+    # a grant at exactly the time of a withdrawal that is its key's latest (the withdrawal wins)
+    latest: dict[tuple, list] = {}
+    for x in base:
+        key = (x[0], x[4], x[5])
+        if key not in latest or x[8] > latest[key][8]:
+            latest[key] = x
+    last_withdrawals = [x for x in withdrawals if latest[(x[0], x[4], x[5])] is x]
+    k = _count(rng, len(withdrawals), r.tie_grant, r.min_tie_grants)
+    picked = sample(last_withdrawals, k)
     for x in picked:
         decide(x[0], x[4], x[5], "granted", x[7], x[8])
     messy["tie_grant"] = len(picked)
-    # grants dated in the future (quarantined), on a withdrawn key
+    # grants dated in the future (quarantined), on a key whose latest decision is a withdrawal
     k = _count(rng, n_eligible, r.future_grant, r.min_future_grants)
-    picked = sample(withdrawals, k)
+    picked = sample(last_withdrawals, k)
     for x in picked:
         decide(x[0], x[4], x[5], "granted", x[7], _future(x[8]))
     messy["future_grant"] = len(picked)
