@@ -658,7 +658,7 @@ def _requests(ctx, P, B, own: Owned, bld: _Builder, rng, chunk, salt, eligible, 
             other = [x for x in avail if x != kind]
             kind2 = bld.pick(other, [REQUEST_TYPE_WEIGHTS[x] for x in other])
             raw2, norm2 = bld.raw_identifier(kind2, i, request=True)
-            t2 = min(t + int((1 + rng.random() * 13) * DAY_US), end_us - 1)
+            t2 = t + 1 + int(rng.random() * min(14 * DAY_US, end_us - 2 - t))  # days later
             out.append((i, rtype, kind2, raw2, norm2, t2))
     kinds_unknown = ["phone", "openid", "member_id", "email"]
     chosen = rng.choice(len(kinds_unknown), size=r.unknown_requests, replace=True).tolist()
