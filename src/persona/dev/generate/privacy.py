@@ -161,6 +161,9 @@ REQUEST_TYPE_WEIGHTS = {
     "buyer_id": 0.03,
     "wecom_userid": 0.02,
 }
+#: Erased persons each chunk includes when it has them: two members with orders, a
+#: mini-program-only person, a person on four or more channels.
+PROFILES = 4
 UNKNOWN_PURPOSES = ("profiling", "newsletter")
 UNKNOWN_CHANNELS = ("wechat", "phone_call", "mms")
 FUTURE_YEARS = 36  # a typo'd year: 2026 -> 2062
@@ -533,7 +536,7 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
         }
     )
     consent_truth = _resolve(P, rows, end_us)
-    requests, requests_truth = _requests(ctx, P, B, own, bld, rng, chunk, salt, eligible, end_us)
+    requests, requests_truth = _requests(P, B, own, bld, rng, chunk, salt, eligible, end_us)
     counter.add("requests.erasure", requests_truth["n_erasure"], n)
     counter.add("requests.restriction", requests_truth["n_restriction"], n)
     return consent_events, requests, consent_truth, requests_truth["table"]
@@ -588,7 +591,7 @@ def _resolve(P, rows: list[list], end_us: int) -> pa.Table:
     )
 
 
-def _requests(ctx, P, B, own: Owned, bld: _Builder, rng, chunk, salt, eligible, end_us):
+def _requests(P, B, own: Owned, bld: _Builder, rng, chunk, salt, eligible, end_us):
     """Erasure and restriction requests of the chunk and their truth."""
     r = PRIVACY_RATES
     n = P.n
@@ -615,7 +618,8 @@ def _requests(ctx, P, B, own: Owned, bld: _Builder, rng, chunk, salt, eligible, 
     multi = cand & (n_fam >= 4)
 
     cap = max(1, n // 25)
-    n_erase = max(int(rng.binomial(n, r.erasure)), math.ceil(r.erasure_min_per_10k * n / 10_000), 4)
+    minimum = max(math.ceil(r.erasure_min_per_10k * n / 10_000), PROFILES)
+    n_erase = max(int(rng.binomial(n, r.erasure)), minimum)
     n_erase = min(n_erase, cap, int(cand.sum()))
     n_restrict = max(
         int(rng.binomial(n, r.restriction)), math.ceil(r.restriction_min_per_10k * n / 10_000)
@@ -631,7 +635,7 @@ def _requests(ctx, P, B, own: Owned, bld: _Builder, rng, chunk, salt, eligible, 
         taken[got] = True
         return got
 
-    for mask, k in ((member_orders, 2), (mp_only, 1), (multi, 1)):
+    for mask, k in ((member_orders, 2), (mp_only, 1), (multi, 1)):  # the PROFILES
         erase += draw(mask, min(k, n_erase - len(erase)))
     erase += draw(cand, n_erase - len(erase))
     restrict = draw(cand, min(n_restrict, cap))
