@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -806,3 +806,265 @@ def test_referral_noise_and_scenes(raw) -> None:
     all_openids = set(own)
     assert any(f and f not in all_openids for f in share)  # an openid nobody in the data has
     assert sharers <= all_openids
+
+
+# ---------------------------------------------------------------- privacy tables (contract v2)
+PRIVACY_REQUIRED = {
+    "consent_events": [
+        "consent_event_id",
+        "identifier_type",
+        "identifier_value",
+        "purpose",
+        "channel",
+        "status",
+        "legal_basis",
+        "recorded_at",
+        "source_system",
+    ],
+    "erasure_requests": [
+        "request_id",
+        "identifier_type",
+        "identifier_value",
+        "request_type",
+        "requested_at",
+    ],
+}
+PURPOSES = {"marketing", "personalisation", "third_party_sharing", "analytics"}
+CONSENT_CHANNELS = ["sms", "email", "wecom", "push", "ad_platform"]
+# the window ends at midnight Asia/Shanghai after END, i.e. 16:00 UTC on END
+WINDOW_END = datetime(END.year, END.month, END.day, 16, tzinfo=UTC)
+
+
+def _normal(identifier_type: str, raw: str | None) -> str | None:
+    """The contract's normal form, straight from persona.dev.identifiers (not the generator)."""
+    if identifier_type in ("openid", "buyer_id"):
+        scope, _, value = ids.trim_blanks(raw or "").partition(":")
+        scoped = ids.scoped_openid if identifier_type == "openid" else ids.scoped_buyer_id
+        return scoped(scope, value)
+    return {
+        "phone": ids.normalize_phone,
+        "email": ids.normalize_email,
+        "member_card": ids.normalize_member_card,
+        "device_id": ids.normalize_device_id,
+    }.get(identifier_type, ids.normalize_string_id)(raw)
+
+
+def _owners(identity) -> dict[tuple[str, str], str]:
+    keys = zip(identity["identifier_type"], identity["identifier_value"], strict=True)
+    return dict(zip(keys, identity["person_id"], strict=True))
+
+
+@pytest.fixture(scope="module")
+def privacy(runs) -> dict:
+    root = runs["a"]
+    return {
+        "consent_events": pq.read_table(root / "consent_events").to_pandas(),
+        "erasure_requests": pq.read_table(root / "erasure_requests").to_pandas(),
+        "consent": pq.read_table(root / "_truth" / "consent.parquet").to_pandas(),
+        "requests": pq.read_table(root / "_truth" / "privacy_requests.parquet").to_pandas(),
+        "identity": pq.read_table(root / "_truth" / "identity.parquet").to_pandas(),
+        "persons": pq.read_table(root / "_truth" / "persons.parquet").to_pandas(),
+    }
+
+
+def test_privacy_tables_follow_the_contract(runs) -> None:
+    for table, cols in PRIVACY_REQUIRED.items():
+        parts = sorted((runs["a"] / table).glob("part-*.parquet"))
+        assert [p.name for p in parts] == ["part-00000.parquet"], table
+        schema = pq.read_schema(parts[0])
+        assert schema.names == cols, table
+        for field in schema:
+            if field.name.endswith("_at"):
+                assert field.type == pa.timestamp("us", tz="UTC"), (table, field.name)
+            else:
+                assert field.type == pa.string(), (table, field.name)
+    truth = runs["a"] / "_truth"
+    assert pq.read_schema(truth / "consent.parquet").names == [
+        "person_id",
+        "purpose",
+        "channel",
+        "status",
+        "consent_event_id",
+        "recorded_at",
+    ]
+    assert pq.read_schema(truth / "privacy_requests.parquet").names == [
+        "request_id",
+        "request_type",
+        "requested_at",
+        "person_id",
+        "identifier_type",
+        "identifier_value",
+    ]
+
+
+def test_privacy_rates_and_messiness(privacy, rates) -> None:
+    stated = rates["privacy"]["config"]
+    realized = rates["privacy"]["realized"]
+    for name in (
+        "marketing_withdrawal",
+        "marketing_regrant",
+        "push_grant",
+        "wecom_grant",
+        "third_party_grant",
+        "third_party_withdrawal",
+        "personalisation_refusal",
+    ):
+        got = realized[f"consent.{name}"]
+        assert _within(got["rate"], stated[name], got["population"], rel=0.3), (name, got)
+    for name in (
+        "tie_grant",
+        "future_grant",
+        "future_withdrawal",
+        "unknown_purpose",
+        "unknown_channel",
+        "null_recorded_at",
+        "duplicate_row",
+        "unknown_identifier",
+    ):
+        assert realized[f"consent.{name}"]["hits"] >= 1, name
+    ev = privacy["consent_events"]
+    valid = ev["purpose"].isin(PURPOSES) & ev["channel"].isin([*CONSENT_CHANNELS, "all"])
+    assert (~valid).sum() >= 2
+    assert ev["recorded_at"].isna().sum() >= 1
+    assert ev.duplicated().sum() >= 1  # exact duplicates, same consent_event_id
+    assert set(ev["status"]) == {"granted", "withdrawn"}
+    assert set(ev["source_system"]) == {"crm", "app", "miniprogram", "wecom", "service", "web"}
+    assert set(ev["legal_basis"]) <= {"consent", "separate_consent", "contract"}
+    tp = ev[ev["purpose"] == "third_party_sharing"]
+    assert (tp["legal_basis"] == "separate_consent").all()
+    assert (ev["recorded_at"] >= WINDOW_END).sum() >= 3  # future grants and a withdrawal
+    phones = ev.loc[ev["identifier_type"] == "phone", "identifier_value"]
+    assert phones.str.contains(" ").any() and phones.str.startswith("+86-").any()
+    openids = ev.loc[ev["identifier_type"] == "openid", "identifier_value"]
+    assert openids.str.match(r"^wx[0-9a-f]{16}:o").all()  # scoped <appid>:<openid>
+    # requests: at least the minimum count, a restriction, two by unknown identifiers
+    req = privacy["requests"]
+    n_erasure = realized["requests.erasure"]["hits"]
+    assert n_erasure >= max(math.ceil(stated["erasure_min_per_10k"] * PERSONS / 10_000), 4)
+    assert realized["requests.restriction"]["hits"] >= 1
+    assert req["person_id"].isna().sum() == stated["unknown_requests"]
+    assert req.loc[req["person_id"].notna(), "person_id"].nunique() == (
+        n_erasure + realized["requests.restriction"]["hits"]
+    )
+
+
+def test_consent_truth_recomputed_from_the_rows(privacy) -> None:
+    """The contract's resolution, recomputed in pandas from the written rows, is the truth."""
+    import pandas as pd
+
+    ev = privacy["consent_events"].drop_duplicates().copy()
+    identity = privacy["identity"]
+    owner = _owners(identity)
+    ev["normal"] = [
+        _normal(t, v) for t, v in zip(ev["identifier_type"], ev["identifier_value"], strict=True)
+    ]
+    ev["person_id"] = [owner.get(k) for k in zip(ev["identifier_type"], ev["normal"], strict=True)]
+    # every identifier is one its person has, except the deliberately unknown one (prefix 147)
+    unknown = ev[ev["person_id"].isna()]
+    assert len(unknown) >= 1 and unknown["normal"].str.startswith("+86147").all()
+    effective = (
+        ev["person_id"].notna()
+        & ev["recorded_at"].notna()
+        & ev["purpose"].isin(PURPOSES)
+        & ev["channel"].isin([*CONSENT_CHANNELS, "all"])
+        & ~((ev["status"] == "granted") & (ev["recorded_at"] >= WINDOW_END))
+    )
+    ev = ev[effective].copy()
+    ev["channel"] = [CONSENT_CHANNELS if c == "all" else [c] for c in ev["channel"]]
+    ev = ev.explode("channel")
+    ev["withdrawn_first"] = (ev["status"] != "withdrawn").astype(int)
+    ev = ev.sort_values(
+        ["recorded_at", "withdrawn_first", "consent_event_id"], ascending=[False, True, True]
+    )
+    got = ev.drop_duplicates(["person_id", "purpose", "channel"])
+    cols = ["person_id", "purpose", "channel", "status", "consent_event_id", "recorded_at"]
+    got = got[cols].sort_values(cols[:3]).reset_index(drop=True)
+    truth = privacy["consent"][cols].sort_values(cols[:3]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, truth, check_dtype=False)
+    # the messy cases decide something: a grant tied with the withdrawal that wins, a future
+    # grant (quarantined) on a withdrawn key, a future withdrawal deciding
+    resolved = truth.set_index(["person_id", "purpose", "channel"])
+    key = ["person_id", "purpose", "channel"]
+    ties = ev.groupby([*key, "recorded_at"])["status"].nunique().reset_index()
+    ties = ties[ties["status"] == 2].set_index(key)
+    won = resolved.loc[ties.index]
+    same_time = won["recorded_at"].reset_index(drop=True) == ties["recorded_at"].reset_index(
+        drop=True
+    )
+    assert same_time.any()
+    assert (won["status"] == "withdrawn").all()
+    future = privacy["consent_events"].query("status == 'granted' and recorded_at >= @WINDOW_END")
+    cols4 = ["identifier_type", "identifier_value", "purpose", "channel"]
+    future_keys = [
+        (owner[(t, _normal(t, v))], p, ch)
+        for t, v, p, c in future[cols4].itertuples(index=False)
+        for ch in (CONSENT_CHANNELS if c == "all" else [c])
+    ]
+    assert len(future_keys) >= 2
+    assert (resolved.loc[future_keys]["status"] == "withdrawn").any()
+    assert ((truth["recorded_at"] >= WINDOW_END) & (truth["status"] == "withdrawn")).any()
+    assert set(truth["purpose"]) == PURPOSES
+    third_party = truth.query("purpose == 'third_party_sharing'")["person_id"].nunique()
+    assert third_party > 0.02 * PERSONS
+
+
+def test_requests_carry_an_identifier_of_their_person(privacy) -> None:
+    req = privacy["requests"].merge(
+        privacy["erasure_requests"], on="request_id", suffixes=("", "_raw")
+    )
+    assert len(req) == len(privacy["requests"]) == len(privacy["erasure_requests"])
+    identity = privacy["identity"]
+    owner = _owners(identity)
+    for row in req.itertuples():
+        assert row.identifier_type == row.identifier_type_raw
+        assert row.request_type == row.request_type_raw
+        assert _normal(row.identifier_type, row.identifier_value_raw) == row.identifier_value
+        person = owner.get((row.identifier_type, row.identifier_value))
+        assert person == (None if not isinstance(row.person_id, str) else row.person_id), row
+        if row.identifier_type == "phone":
+            assert row.identifier_value_raw != row.identifier_value[3:]  # raw, not normalized
+    known = req[req["person_id"].notna()]
+    assert {"phone", "openid", "member_id", "email", "device_id"} <= set(known["identifier_type"])
+    assert set(req["request_type"]) == {"erasure", "restriction"}
+    assert (req["requested_at"] >= WINDOW_END - timedelta(days=90)).all()
+    assert (req["requested_at"] < WINDOW_END).all()
+    # the erased include members with orders, a mini-program-only person, a many-channel person
+    persons = privacy["persons"].set_index("person_id")
+    erased = persons.loc[known.loc[known["request_type"] == "erasure", "person_id"].unique()]
+    assert (erased["is_member"] & (erased["n_orders"] > 0)).sum() >= 2
+    mp_only = erased["has_miniprogram"] & ~erased["has_web"] & ~erased["has_app"]
+    assert (mp_only & ~erased["is_member"]).any()
+    kinds = identity.groupby("person_id")["identifier_type"].agg(set)
+    families = [{"member_id", "member_card"}, {"device_id"}, {"openid", "unionid"}]
+    families += [{"buyer_id"}, {"wecom_userid"}, {"cookie_id"}]
+    many = [sum(bool(kinds[p] & f) for f in families) >= 4 for p in erased.index]
+    assert any(many)
+
+
+def test_privacy_pass_changes_no_other_file(runs, tmp_path, monkeypatch) -> None:
+    """Another privacy stream changes only the privacy tables, their truth and rates.json's
+    privacy section: every other file is byte-identical."""
+    import persona.dev.generate.privacy as privacy_pass
+
+    monkeypatch.setattr(privacy_pass, "PRIVACY_STREAM", privacy_pass.PRIVACY_STREAM + 1)
+    generate(PERSONS, START, END, 7, tmp_path, progress=False)
+    own = {"consent_events", "erasure_requests"}
+    own_truth = {"consent.parquet", "privacy_requests.parquet"}
+    changed = set()
+    for path in sorted(runs["a"].rglob("*")):
+        if not path.is_file():
+            continue
+        other = tmp_path / path.relative_to(runs["a"])
+        if path.parent.name in own or path.name in own_truth:
+            if path.read_bytes() != other.read_bytes():
+                changed.add(path.parent.name if path.parent.name in own else path.name)
+        elif path.name == "rates.json":
+            a = json.loads(path.read_text(encoding="utf-8"))
+            b = json.loads(other.read_text(encoding="utf-8"))
+            a.pop("privacy"), b.pop("privacy")
+            for table in own:
+                a["rows"].pop(table), b["rows"].pop(table)
+            assert a == b
+        else:
+            assert path.read_bytes() == other.read_bytes(), path
+    assert changed == own | own_truth

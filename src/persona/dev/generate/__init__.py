@@ -11,8 +11,9 @@ Usage::
 What it writes (the raw input contract ``raw-sources.md`` is authoritative): one folder per
 contract table with one Parquet part per chunk of persons (``<out>/<table>/part-00000.parquet``,
 ...), every required column, plus ``_truth/`` (identity, persons, black_holes, campaigns,
-rates.json). The same arguments give byte-identical files, whatever the number of worker
-processes (``--workers``) writing the chunks; a table folder is removed before it is rewritten.
+referrals, consent, privacy_requests, rates.json). The same arguments give byte-identical files,
+whatever the number of worker processes (``--workers``) writing the chunks; a table folder is
+removed before it is rewritten.
 
 Optional columns added: ``ingested_at`` (UTC) on ``web_events``, ``app_events`` and
 ``miniprogram_events`` -- when the event reached the warehouse; normally seconds after the
@@ -20,7 +21,13 @@ event, hours to days for late arrivals. Contract version 2's referral columns: `
 (``int64``) and ``share_from_openid`` on ``miniprogram_events``, ``referrer_member_id`` on
 ``web_events`` -- who brought whom, with ``_truth/referrals.parquet``; drawn from a random stream
 of their own after every other column, so the other columns are the same with or without them
-(:mod:`persona.dev.generate.referrals`). Nothing else beyond the contract.
+(:mod:`persona.dev.generate.referrals`). Contract version 2's optional privacy tables
+``consent_events`` (consent decisions per purpose and channel, by any identifier in raw form) and
+``erasure_requests`` (erasure and restriction requests), with ``_truth/consent.parquet`` and
+``_truth/privacy_requests.parquet``; likewise from a random stream of their own, after every
+other table, so every other file is the same with or without them
+(:mod:`persona.dev.generate.privacy`, rates in :data:`config.PRIVACY_RATES`). Nothing else beyond
+the contract.
 
 Types: ids, phones, emails and vocabularies are strings; ``*_at`` are ``timestamp[us, UTC]``;
 ``*_at_local`` are naive ``timestamp[us]`` in Asia/Shanghai wall-clock time (UTC+8);
@@ -71,7 +78,12 @@ the data. ``_truth/persons.parquet`` holds the latent traits; ``_truth/rates.jso
 rates (:data:`config.RATES`) with realized hits and populations. ``_truth/referrals.parquet``: one
 row per person brought by another's share or invite (both ends as identifiers in normal form,
 the channel, the arrival time and the generation); its rates are
-:data:`referrals.REFERRAL_RATES`.
+:data:`referrals.REFERRAL_RATES`. ``_truth/consent.parquet``: one row per person, purpose and
+channel with an effective decision in ``consent_events`` (``all`` expanded), with the status the
+contract's resolution gives at the window end and the deciding ``consent_event_id``; the CRM
+opt-in flags are not in it. ``_truth/privacy_requests.parquet``: one row per request with its
+person (null for an identifier nobody has) and its identifier in normal form. ``rates.json``
+records the privacy rates and their realized counts in a section ``privacy`` of its own.
 """
 
 from persona.dev.generate.core import generate

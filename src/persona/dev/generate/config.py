@@ -115,6 +115,60 @@ class Rates:
 
 RATES = Rates()
 
+
+@dataclass(frozen=True)
+class PrivacyRates:
+    """Stated rates of the optional privacy tables (consent_events, erasure_requests).
+
+    A person is *eligible* when at least one of their identifiers (other than a cookie) is linked
+    in the other tables (see :mod:`persona.dev.generate.privacy`); rates apply to eligible persons
+    unless the comment names another population. ``min_*`` are counts per chunk that a rate alone
+    might miss in a small sample.
+    """
+
+    # --- consent_events: decisions ---
+    marketing_withdrawal: float = 0.04  # persons withdrawing marketing consent on a channel
+    withdrawal_all_channels: float = 0.15  # of those withdrawals, channel 'all'
+    marketing_regrant: float = 0.25  # withdrawers who grant the same channel again later
+    push_grant: float = 0.10  # persons with an app device who opt in to push in the app
+    wecom_grant: float = 0.30  # WeCom contacts who grant wecom marketing
+    email_grant: float = 0.03  # persons with an e-mail who subscribe on the web
+    third_party_grant: float = 0.10  # separate consent to sharing with ad platforms
+    third_party_withdrawal: float = 0.20  # of those, later withdrawn
+    personalisation_refusal: float = 0.03  # persons refusing personalisation
+    personalisation_all: float = 0.85  # of those refusals, channel 'all'
+    personalisation_regrant: float = 0.10  # of those refusals, granted again later
+    analytics_decision: float = 0.01  # analytics-purpose noise (channel 'all')
+    analytics_withdrawn: float = 0.30  # of those, a withdrawal (else a grant)
+    # --- consent_events: messiness (rate, and a minimum count per chunk) ---
+    tie_grant: float = 0.05  # withdrawals with a grant at the same recorded_at (withdrawal wins)
+    min_tie_grants: int = 1
+    future_grant: float = 0.001  # persons with a grant dated 36 years ahead (quarantined)
+    min_future_grants: int = 2
+    future_withdrawal: float = 0.0005  # persons with a withdrawal dated 36 years ahead (applies)
+    min_future_withdrawals: int = 1
+    unknown_vocab: float = 0.002  # rows with an unknown purpose or channel (each half)
+    min_unknown_vocab: int = 1  # each of purpose and channel
+    null_recorded_at: float = 0.001  # rows with a null recorded_at
+    min_null_recorded_at: int = 1
+    duplicate_row: float = 0.001  # rows exported twice (exact copies)
+    min_duplicate_rows: int = 1
+    unknown_identifier_decisions: int = 1  # per chunk: a decision by an identifier nobody has
+    # --- erasure_requests ---
+    erasure: float = 0.001  # persons requesting erasure
+    erasure_min_per_10k: int = 8  # at least this many per 10,000 persons (rounded up)
+    restriction: float = 0.0003  # persons requesting restriction
+    restriction_min_per_10k: int = 3
+    repeat_request: float = 0.10  # erasure requesters who send a second request, other identifier
+    unknown_requests: int = 2  # per chunk: requests by an identifier nobody has
+    request_window_days: int = 90  # requests fall in the last days of the window
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+PRIVACY_RATES = PrivacyRates()
+
 #: Cashier placeholder phones typed at the till when a customer gives none.
 PLACEHOLDER_PHONES: tuple[str, ...] = ("13800138000", "13888888888", "18888888888", "18800000000")
 ZEROED_IDFA = "00000000-0000-0000-0000-000000000000"

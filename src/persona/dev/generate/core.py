@@ -35,6 +35,7 @@ from persona.dev.generate.config import (
     ARCHETYPES,
     PLACEHOLDER_PHONES,
     PLATFORMS,
+    PRIVACY_RATES,
     PURCHASE_CHANNELS,
     RATES,
     SETTINGS,
@@ -48,6 +49,7 @@ from persona.dev.generate.persons import (
     make_persons,
     purchase_process,
 )
+from persona.dev.generate.privacy import CONSENT_TRUTH_SCHEMA, REQUESTS_TRUTH_SCHEMA, add_privacy
 from persona.dev.generate.referrals import TRUTH_SCHEMA as REFERRALS_SCHEMA
 from persona.dev.generate.referrals import add_referrals
 from persona.dev.generate.truth import RateCounter, identity_table
@@ -139,7 +141,13 @@ def _persons_truth(ctx: Context, P, B) -> pa.Table:
 
 
 def run_chunk(
-    ctx: Context, rng: np.random.Generator, index: int, offset: int, n: int, counter: RateCounter
+    ctx: Context,
+    rng: np.random.Generator,
+    index: int,
+    offset: int,
+    n: int,
+    counter: RateCounter,
+    privacy_counter: RateCounter | None = None,
 ):
     """All tables and truth for persons [offset, offset + n)."""
     P = make_persons(ctx, rng, offset, n)
@@ -161,11 +169,19 @@ def run_chunk(
     tables["cs_tickets"] = ch.tickets(B)
     # last, from its own random stream: adds columns, changes nothing else (referrals.py)
     referrals = add_referrals(ctx, P, ch.event_rows, tables, index)
+    # then the optional privacy tables, from a stream of their own, reading the evidence only
+    privacy_counter = RateCounter() if privacy_counter is None else privacy_counter
+    consent_events, requests, consent, privacy_requests = add_privacy(
+        ctx, P, B, ch.ev, index, privacy_counter
+    )
+    tables["consent_events"] = consent_events
+    tables["erasure_requests"] = requests
     scope = {"openid": list(APPIDS), "buyer_id": list(PLATFORMS)}
     identity = identity_table(ch.ev, P.values, P.person_id, scope)
     persons = _persons_truth(ctx, P, B)
     bh = ch.ev.black_hole_counts(N_BH_CODES)
-    return tables, identity, persons, bh, ch.family_usage, referrals
+    privacy = {"consent": consent, "privacy_requests": privacy_requests}
+    return tables, identity, persons, bh, ch.family_usage, referrals, privacy
 
 
 def _black_holes(ctx: Context, bh_counts: np.ndarray, family: list[np.ndarray]) -> pa.Table:
@@ -226,6 +242,9 @@ class ChunkResult:
     family: np.ndarray  # distinct (family device code, person) pairs, shape (k, 2)
     referrals: pa.Table  # who brought whom (referrals.TRUTH_SCHEMA)
     rates: dict[str, list[int]]  # RateCounter counts of this chunk
+    consent: pa.Table  # resolved consent (privacy.CONSENT_TRUTH_SCHEMA)
+    privacy_requests: pa.Table  # erasure / restriction requests (privacy.REQUESTS_TRUTH_SCHEMA)
+    privacy_rates: dict[str, list[int]]  # RateCounter counts of the privacy pass
 
 
 def write_chunk(
@@ -233,8 +252,11 @@ def write_chunk(
 ) -> ChunkResult:
     """Generate persons [offset, offset + n) and write their part of every table."""
     counter = RateCounter()
+    privacy_counter = RateCounter()
     rng = np.random.default_rng(seeds)
-    tables, identity, ptab, bh, family, referrals = run_chunk(ctx, rng, index, offset, n, counter)
+    tables, identity, ptab, bh, family, referrals, privacy = run_chunk(
+        ctx, rng, index, offset, n, counter, privacy_counter
+    )
     rows = {}
     for name, tbl in sorted(tables.items()):
         tbl = conform(tbl, SCHEMAS[name])
@@ -250,6 +272,9 @@ def write_chunk(
         family_pairs,
         conform(referrals, REFERRALS_SCHEMA),
         counter.counts,
+        conform(privacy["consent"], CONSENT_TRUTH_SCHEMA),
+        conform(privacy["privacy_requests"], REQUESTS_TRUTH_SCHEMA),
+        privacy_counter.counts,
     )
 
 
@@ -373,8 +398,17 @@ def _generate(
     r_writer = pq.ParquetWriter(
         out / "_truth" / "referrals.parquet", REFERRALS_SCHEMA, **WRITE_OPTIONS
     )
+    c_writer = pq.ParquetWriter(
+        out / "_truth" / "consent.parquet", CONSENT_TRUTH_SCHEMA, **WRITE_OPTIONS
+    )
+    q_writer = pq.ParquetWriter(
+        out / "_truth" / "privacy_requests.parquet", REQUESTS_TRUTH_SCHEMA, **WRITE_OPTIONS
+    )
+    privacy_counter = RateCounter()
     n_identity = 0
     n_referrals = 0
+    n_consent = 0
+    n_requests = 0
     tasks = [(chunk_ss[i], i, i * size, min(size, persons - i * size)) for i in range(n_chunks)]
     try:
         for i, result in enumerate(_chunk_results(ctx, tasks, out, workers)):
@@ -383,12 +417,18 @@ def _generate(
             id_writer.write_table(result.identity)
             p_writer.write_table(result.persons)
             r_writer.write_table(result.referrals)
+            c_writer.write_table(result.consent)
+            q_writer.write_table(result.privacy_requests)
             n_identity += result.identity.num_rows
             n_referrals += result.referrals.num_rows
+            n_consent += result.consent.num_rows
+            n_requests += result.privacy_requests.num_rows
             bh_total += result.black_holes
             family.append(result.family)
             for name, (hits, population) in result.rates.items():
                 counter.add(name, hits, population)
+            for name, (hits, population) in result.privacy_rates.items():
+                privacy_counter.add(name, hits, population)
             del result
             if progress:
                 done = tasks[i][2] + tasks[i][3]
@@ -403,6 +443,8 @@ def _generate(
         id_writer.close()
         p_writer.close()
         r_writer.close()
+        c_writer.close()
+        q_writer.close()
 
     bh = _black_holes(ctx, bh_total, family)
     pq.write_table(bh, out / "_truth" / "black_holes.parquet", **WRITE_OPTIONS)
@@ -432,6 +474,12 @@ def _generate(
         "realized": counter.realized(),
         "rows": dict(sorted(rows.items())),
         "truth_rows": {"identity": n_identity, "black_holes": bh.num_rows},
+        # the optional privacy tables (privacy.py): their own section, the rest is unchanged
+        "privacy": {
+            "config": PRIVACY_RATES.to_dict(),
+            "realized": privacy_counter.realized(),
+            "truth_rows": {"consent": n_consent, "privacy_requests": n_requests},
+        },
     }
     (out / "_truth" / "rates.json").write_text(
         json.dumps(rates, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -448,6 +496,8 @@ def _generate(
             "black_holes": bh.num_rows,
             "persons": persons,
             "referrals": n_referrals,
+            "consent": n_consent,
+            "privacy_requests": n_requests,
         },
         "seconds": round(seconds, 2),
         "peak_rss_mb": round(_peak_rss_mb(), 1),

@@ -4,7 +4,9 @@ Types: identifiers, phones, emails and vocabulary columns are ``string``; ``*_at
 ``timestamp[us, tz=UTC]``; ``*_at_local`` columns are naive ``timestamp[us]`` holding the
 Asia/Shanghai wall-clock time; ``birth_date`` and ``launched_on`` are ``date32``; money is
 ``double`` rounded to 2 decimals; ``quantity``, ``line_no`` and ``satisfaction_score`` are
-``int64``; ``sms_opt_in``, ``email_opt_in`` and ``is_return`` are ``bool``.
+``int64``; ``sms_opt_in``, ``email_opt_in`` and ``is_return`` are ``bool``. The optional tables
+``consent_events`` and ``erasure_requests`` (contract version 2) follow the same rules: every
+column is a ``string`` but ``recorded_at`` / ``requested_at`` (``timestamp[us, tz=UTC]``).
 """
 
 from __future__ import annotations
@@ -190,6 +192,29 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("sent_at", UTC),
             ("opened_at", UTC),
             ("clicked_at", UTC),
+        ]
+    ),
+    # optional tables of contract version 2 (privacy.py)
+    "consent_events": pa.schema(
+        [
+            ("consent_event_id", S),
+            ("identifier_type", S),
+            ("identifier_value", S),
+            ("purpose", S),
+            ("channel", S),
+            ("status", S),
+            ("legal_basis", S),
+            ("recorded_at", UTC),
+            ("source_system", S),
+        ]
+    ),
+    "erasure_requests": pa.schema(
+        [
+            ("request_id", S),
+            ("identifier_type", S),
+            ("identifier_value", S),
+            ("request_type", S),
+            ("requested_at", UTC),
         ]
     ),
 }
