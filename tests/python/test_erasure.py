@@ -186,24 +186,51 @@ def test_the_ledger_has_one_row_per_request(builds, erased) -> None:
     assert rows_erased > 0 and reconciled
 
 
+# the staged event tables and their identifier columns (macros/privacy/erasure.sql, erasure_targets)
+EVENT_SOURCES = {
+    "web": ("stg_web__events", ["cookie_id", "member_id"]),
+    "app": ("stg_app__events", ["device_id", "member_id", "login_phone"]),
+    "miniprogram": ("stg_miniprogram__events", ["openid", "unionid", "phone"]),
+}
+
+
 def test_everyone_else_is_unchanged(builds, erased) -> None:
-    """The facts of everyone not erased are the same before and after the requests arrive."""
+    """The orders, identifiers and events of everyone not erased are the same before and after the
+    requests arrive, except an event row that itself carried an identifier of an erased person (a
+    link the OneID guards cut: the row is attributed to someone else but holds the erased person's
+    phone): it is set aside like every row that carries one (DECISIONS.md 2026-12-05)."""
     gone = erased["one_ids"]
     queries = {
         "fct_orders": "select * exclude (one_id), one_id from marts.fct_orders",
-        "fct_events": "select event_id, one_id, event_at from marts.fct_events",
+        "fct_events": "select event_id, event_at, one_id from marts.fct_events",
         "dim_identifiers": "select identifier_type, identifier_display, one_id "
         "from marts.dim_identifiers",
     }
-    for name, query in queries.items():
-        rows = {}
-        for build in ("before", "daily"):
-            con = duckdb.connect(str(builds[build] / "w.duckdb"), read_only=True)
-            rows[build] = {
+    rows = {}
+    for build in ("before", "daily"):
+        con = duckdb.connect(str(builds[build] / "w.duckdb"), read_only=True)
+        for name, query in queries.items():
+            rows[name, build] = {
                 r for r in con.execute(query).fetchall() if r[-1] is not None and r[-1] not in gone
             }
-            con.close()
-        assert rows["before"] == rows["daily"], name
+        con.close()
+    assert rows["fct_orders", "before"] == rows["fct_orders", "daily"]
+    assert rows["dim_identifiers", "before"] == rows["dim_identifiers", "daily"]
+    assert rows["fct_events", "daily"] <= rows["fct_events", "before"]
+    lost = rows["fct_events", "before"] - rows["fct_events", "daily"]
+    con = duckdb.connect(str(builds["before"] / "w.duckdb"), read_only=True)
+    con.execute("create temp table erased_values (v varchar)")
+    con.executemany("insert into erased_values values (?)", [[v] for v in erased["values"]])
+    for event_id, _, _ in lost:
+        channel, raw_id = event_id.split(":", 1)
+        model, columns = EVENT_SOURCES[channel]
+        carried = " or ".join(f"{c} in (select v from erased_values)" for c in columns)
+        hit = con.execute(
+            f"select count(*) from staging.{model} where event_id = ? and ({carried})", [raw_id]
+        ).fetchone()[0]
+        assert hit, f"{event_id} of someone not erased was removed, not carrying their identifier"
+    con.close()
+    assert len(lost) <= len(rows["fct_events", "before"]) * 0.001
 
 
 def test_a_later_build_keeps_them_out(builds, erased, tmp_path) -> None:

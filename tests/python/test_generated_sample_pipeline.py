@@ -1,10 +1,11 @@
 """The generator's sample through dbt: staging recovers every identifier the ground truth names.
 
 Generates a small sample, runs the dbt models on it, then checks against `_truth/`:
-- every raw row is accounted for (rows in = staged + quarantined + duplicates) on real-looking data;
-- every identifier of `_truth/identity.parquet` (contract normal form) appears, in that same
-  normal form, in a staged column of its type - so the SQL normalization understands every dirty
-  form the generator writes.
+- every raw row is accounted for (rows in = staged + erased + quarantined + duplicates) on
+  real-looking data;
+- every identifier of `_truth/identity.parquet` (contract normal form) but those of people who
+  asked to be erased appears, in that same normal form, in a staged column of its type - so the
+  SQL normalization understands every dirty form the generator writes.
 """
 
 from __future__ import annotations
@@ -79,13 +80,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPy
 def test_every_raw_row_is_accounted_for(warehouse) -> None:
     con, _ = warehouse
     rows = con.sql(
-        "select source_table, rows_in, rows_staged, rows_quarantined, rows_duplicate"
+        "select source_table, rows_in, rows_staged, rows_erased, rows_quarantined, rows_duplicate"
         " from marts.rpt_raw_reconciliation"
     ).fetchall()
-    assert len(rows) == 14
-    for table, rows_in, staged, quarantined, duplicate in rows:
+    assert len(rows) == 16
+    for table, rows_in, staged, erased, quarantined, duplicate in rows:
         assert rows_in > 0, f"the generator writes every table, {table} is empty"
-        assert rows_in == staged + quarantined + duplicate, table
+        assert rows_in == staged + erased + quarantined + duplicate, table
 
 
 def test_every_truth_identifier_is_staged_in_normal_form(warehouse) -> None:
@@ -102,6 +103,9 @@ def test_every_truth_identifier_is_staged_in_normal_form(warehouse) -> None:
         anti join ({staged}) as staged
             on truth.identifier_type = staged.identifier_type
             and truth.identifier_value = staged.identifier_value
+        -- the identifiers of people who asked to be erased are never staged
+        where sha256(truth.identifier_type || ':' || truth.identifier_value)
+            not in (select identifier_digest from privacy.erased_identifiers)
         group by truth.identifier_type
         """
     ).fetchall()
