@@ -81,21 +81,23 @@ candidates as (
     from requests
     where identifier_digest not in (select shared.identifier_digest from shared)
     {%- for model_name, key, identifiers in orders %}
-    union all
-    -- the keys of their {{ model_name }}: the order lines are found by them
-    select
-        person_identifiers.request_id,
-        person_identifiers.requested_at,
-        '{{ model_name }}' as identifier_type,
-        {{ persona.order_key_digest(model_name, 'orders.' ~ key) }} as identifier_digest,
-        'order' as found_by
-    from {{ ref(model_name) }} as orders
-    inner join person_identifiers
-        on
-            {%- for identifier_type, column in identifiers.items() %}
-            (person_identifiers.identifier_type = '{{ identifier_type }}'
-            and orders.{{ column }} = person_identifiers.identifier_value){% if not loop.last %} or{% endif %}
-            {%- endfor %}
+        union all
+        -- the keys of their {{ model_name }}: the order lines are found by them
+        select
+            person_identifiers.request_id,
+            person_identifiers.requested_at,
+            '{{ model_name }}' as identifier_type,
+            {{ persona.order_key_digest(model_name, 'orders.' ~ key) }} as identifier_digest,
+            'order' as found_by
+        from {{ ref(model_name) }} as orders
+        inner join person_identifiers
+            on
+                {%- for identifier_type, column in identifiers.items() %}
+                    (
+                        person_identifiers.identifier_type = '{{ identifier_type }}'
+                        and orders.{{ column }} = person_identifiers.identifier_value
+                    ){% if not loop.last %} or{% endif %}
+                {%- endfor %}
     {%- endfor %}
 ),
 

@@ -35,11 +35,11 @@ counts as (
     where rows_removed > 0
     group by request_id, table_name
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as request_id,
-        cast(null as {{ dbt.type_string() }}) as table_name,
-        cast(null as bigint) as rows_removed
-    where false
+        select
+            cast(null as {{ dbt.type_string() }}) as request_id,
+            cast(null as {{ dbt.type_string() }}) as table_name,
+            cast(null as bigint) as rows_removed
+        where false
     {%- endif %}
 ),
 

@@ -1,5 +1,6 @@
 -- every identifier and link that a OneID guard excluded, with the rule, who decided and when
--- built after erasure (the guards' decisions about an erased person are gone by then): depends_on: {{ ref('int_identity_clusters') }}
+-- built after erasure (the guards' decisions about an erased person are gone by then):
+-- depends_on: {{ ref('int_identity_clusters') }}
 with identifiers as (
     select * from {{ ref('int_identifiers_screened') }}
 ),

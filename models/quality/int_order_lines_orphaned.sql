@@ -1,6 +1,7 @@
 -- order lines staged while their order was not (missing from the export, or quarantined):
 -- they cannot reach the sales facts, so they are reported instead of lost
--- built after erasure, so an erased person's rows are never set aside here: depends_on: {{ ref('privacy_erased_identifiers') }}
+-- built after erasure, so an erased person's rows are never set aside here:
+-- depends_on: {{ ref('privacy_erased_identifiers') }}
 {%- set line_tables = [
     {'source': 'miniprogram', 'table': 'miniprogram_order_items', 'lines': 'miniprogram__order_items',
      'orders': 'miniprogram__orders', 'parent_key': 'order_id', 'line_key': 'order_item_id'},

@@ -1,5 +1,6 @@
 -- one row per raw row that was quarantined (not staged) or flagged (staged with a warning)
--- built after erasure, so an erased person's rows are never set aside here: depends_on: {{ ref('privacy_erased_identifiers') }}
+-- built after erasure, so an erased person's rows are never set aside here:
+-- depends_on: {{ ref('privacy_erased_identifiers') }}
 with unioned as (
     {{ persona.union_quarantined_rows() }}
     union all

@@ -1,5 +1,6 @@
 -- one row per raw table, reason and action: how many raw rows were set aside or flagged, and why
--- built after erasure, so an erased person's rows are never set aside here: depends_on: {{ ref('privacy_erased_identifiers') }}
+-- built after erasure, so an erased person's rows are never set aside here:
+-- depends_on: {{ ref('privacy_erased_identifiers') }}
 with quarantined as (
     select * from {{ ref('int_raw_rows_quarantined') }}
 ),

@@ -1,5 +1,6 @@
 -- one row per raw contract table: every raw row is staged, erased, quarantined or a counted duplicate
--- built after erasure, so an erased person's rows are never set aside here: depends_on: {{ ref('privacy_erased_identifiers') }}
+-- built after erasure, so an erased person's rows are never set aside here:
+-- depends_on: {{ ref('privacy_erased_identifiers') }}
 {%- if execute %}
     {%- set listed = persona.staged_raw_tables() | map(attribute='table') | list %}
     {%- set raw_tables = graph.sources.values() | selectattr('meta.raw_table') %}

@@ -1,5 +1,6 @@
 -- every order line of every channel in one shape (the till's return lines carry negative quantities)
--- built after erasure (an erased person's order lines are gone by then): depends_on: {{ ref('privacy_erased_identifiers') }}
+-- built after erasure (an erased person's order lines are gone by then):
+-- depends_on: {{ ref('privacy_erased_identifiers') }}
 {%- set sources = [
     ('ecommerce', 'stg_ecommerce__order_items', 'order_item_id', 'order_id'),
     ('miniprogram', 'stg_miniprogram__order_items', 'order_item_id', 'order_id'),
