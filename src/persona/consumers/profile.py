@@ -90,7 +90,7 @@ class Candidate:
 
     @property
     def mart_value(self) -> str:
-        """The value ``marts.dim_identifiers.identifier_value`` holds (``public_identifier_value``)."""
+        """The value ``dim_identifiers.identifier_value`` holds (``public_identifier_value``)."""
         if self.is_pii:
             return hashlib.sha256(self.normal_form.encode()).hexdigest()
         return self.normal_form
@@ -136,7 +136,8 @@ class LookupResult:
             answer |= {
                 "exclusion_reason": self.exclusion_reason,
                 "exclusion_rule": self.exclusion_rule,
-                "exclusion_detail": self.exclusion_detail,
+                # the rules' own words quote placeholder numbers (138-0013-8000): scrubbed too
+                "exclusion_detail": scrub_pii(self.exclusion_detail),
             }
         elif self.status == "ambiguous":
             answer |= {"matches": self.matches}
@@ -234,9 +235,11 @@ def parse_identifier(
         if kind not in IDENTIFIER_TYPES:
             raise LookupInputError(
                 "unknown_identifier_type",
-                f"Unknown identifier type {kind[:40]!r}; the types are {', '.join(IDENTIFIER_TYPES)}.",
+                f"Unknown identifier type {kind[:40]!r}; "
+                f"the types are {', '.join(IDENTIFIER_TYPES)}.",
             )
-    for name, scope, scoped_type in (("appid", appid, "openid"), ("platform", platform, "buyer_id")):
+    scopes = (("appid", appid, "openid"), ("platform", platform, "buyer_id"))
+    for name, scope, scoped_type in scopes:
         if scope is None or not scope.strip():
             continue
         if kind not in (None, scoped_type) or ":" in scope or len(scope) > 64:
@@ -281,7 +284,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
-        return float(value)
+        value = float(value)
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else round(value, 6)
     return value

@@ -85,8 +85,10 @@ def publish(source: str | Path, target: str | Path, log=print) -> dict[str, int]
         leftover.unlink(missing_ok=True)
     started = time.perf_counter()
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(temporary))
+    # catalogs named pub and src: a file named marts.duckdb would be a catalog "marts"
+    con = duckdb.connect(":memory:")
     try:
+        con.execute(f"attach {_literal(str(temporary))} as pub")
         try:
             con.execute(f"attach {_literal(str(source.resolve()))} as src (read_only)")
         except duckdb.Error as error:
@@ -110,19 +112,22 @@ def publish(source: str | Path, target: str | Path, log=print) -> dict[str, int]
             if table.name not in present:
                 continue
             schema, name = table.name.split(".")
-            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create schema if not exists pub.{schema}")
             order = ", ".join(table.order_by)
             con.execute(
-                f"create table {schema}.{name} as select * from src.{schema}.{name} order by {order}"
+                f"create table pub.{schema}.{name} as "
+                f"select * from src.{schema}.{name} order by {order}"
             )
             for number, columns in enumerate(table.indexes):
                 con.execute(
-                    f"create index {name}_ix{number} on {schema}.{name} ({', '.join(columns)})"
+                    f"create index {name}_ix{number} on pub.{schema}.{name} ({', '.join(columns)})"
                 )
-            counts[table.name] = con.execute(f"select count(*) from {schema}.{name}").fetchone()[0]
-        con.execute("create schema publication")
+            (counts[table.name],) = con.execute(
+                f"select count(*) from pub.{schema}.{name}"
+            ).fetchone()
+        con.execute("create schema pub.publication")
         con.execute(
-            "create table publication.publications as select ? as source_path, "
+            "create table pub.publication.publications as select ? as source_path, "
             "cast(? as timestamp) as published_at, ? as tables",
             [
                 str(source.resolve()),
@@ -131,7 +136,8 @@ def publish(source: str | Path, target: str | Path, log=print) -> dict[str, int]
             ],
         )
         con.execute("detach src")
-        con.execute("checkpoint")
+        con.execute("checkpoint pub")
+        con.execute("detach pub")
     except BaseException:
         con.close()
         temporary.unlink(missing_ok=True)
