@@ -358,8 +358,11 @@ GOLDEN_RECORD_COLUMNS = (
 def golden_record(marts: Marts, one_id: str, con: Any = None) -> dict[str, Any] | None:
     """The masked golden record of ``dim_customers``: no digests, the member id masked, the birth
     date as a year."""
+    columns = ", ".join((*GOLDEN_RECORD_COLUMNS, "member_id", "channels_used"))
     rows = marts.rows(
-        f"select * from {marts.name('marts.dim_customers')} where one_id = ?", [one_id], con
+        f"select {columns} from {marts.name('marts.dim_customers')} where one_id = ?",
+        [one_id],
+        con,
     )
     if not rows:
         return None
@@ -438,16 +441,21 @@ def lookup(
     tried = [candidate.identifier_type for candidate in candidates]
     if _is_erased(marts, candidates, con):
         return LookupResult(status="erased")
-    hits: list[tuple[Candidate, dict[str, Any]]] = []
-    table = marts.name("marts.dim_identifiers")
-    for candidate in candidates:
-        rows = marts.rows(
-            "select identifier_type, one_id, exclusion_reason, exclusion_detail "
-            f"from {table} where identifier_type = ? and identifier_value = ?",
-            [candidate.identifier_type, candidate.mart_value],
-            con,
-        )
-        hits += [(candidate, row) for row in rows]
+    # one query for every reading (a guessed type gives up to seven): by value, then by type
+    values = sorted({candidate.mart_value for candidate in candidates})
+    placeholders = ", ".join("?" for _ in values)
+    rows = marts.rows(
+        "select identifier_type, identifier_value, one_id, exclusion_reason, exclusion_detail "
+        f"from {marts.name('marts.dim_identifiers')} where identifier_value in ({placeholders})",
+        values,
+        con,
+    )
+    by_key = {(row["identifier_type"], row["identifier_value"]): row for row in rows}
+    hits = [
+        (candidate, by_key[(candidate.identifier_type, candidate.mart_value)])
+        for candidate in candidates
+        if (candidate.identifier_type, candidate.mart_value) in by_key
+    ]
     found = [(candidate, row) for candidate, row in hits if row["one_id"] is not None]
     one_ids = sorted({row["one_id"] for _, row in found})
     if len(one_ids) > 1:
