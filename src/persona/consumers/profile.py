@@ -603,6 +603,11 @@ def profile(marts: Marts, one_id: str, con: Any = None) -> dict[str, Any] | None
         [one_id],
         con,
     )[0]
+    by_one_id = (
+        "marts.dim_identifiers_by_one_id"
+        if marts.has("marts.dim_identifiers_by_one_id")
+        else "marts.dim_identifiers"
+    )
     identifiers = [
         {
             "identifier_type": row["identifier_type"],
@@ -618,7 +623,7 @@ def profile(marts: Marts, one_id: str, con: Any = None) -> dict[str, Any] | None
         for row in marts.rows(
             "select identifier_type, identifier_value, identifier_display, is_key_identifier, "
             "source_models, first_seen_at, last_seen_at, n_rows "
-            f"from {marts.name('marts.dim_identifiers')} where one_id = ? "
+            f"from {marts.name(by_one_id)} where one_id = ? "
             "order by identifier_type, first_seen_at, identifier_value",
             [one_id],
             con,

@@ -7,9 +7,11 @@ running on the warehouse does not block the API (DuckDB lets one process write a
 holds only the published file, read-only).
 
 What is copied: the marts the API reads (:data:`PUBLISHED_TABLES`), each sorted by its lookup key
-and indexed on it (an ART index: a lookup by phone is an index probe, not a scan of millions of
-identifiers), the blocked-value rules of the OneID guard (seed ``identity_blocked_values``), and the
-erasure suppression list ``privacy.erased_identifiers`` when the warehouse has it; and a table
+so that a point query reads one block (DuckDB's min/max per block), and indexed on it (ART; the
+planner probes it when a table is large); dim_identifiers twice, by value (lookups) and by OneID
+(``marts.dim_identifiers_by_one_id``, a person's identifiers); the blocked-value rules of the
+OneID guard (seed ``identity_blocked_values``), and the erasure suppression list
+``privacy.erased_identifiers`` when the warehouse has it; and a table
 ``publication.publications`` saying what was published from where, when.
 """
 
@@ -40,10 +42,9 @@ class Table:
 
 
 PUBLISHED_TABLES: tuple[Table, ...] = (
+    # sorted by value: a lookup reads the one block whose min/max holds the value
     Table(
-        "marts.dim_identifiers",
-        ("identifier_type", "identifier_value"),
-        (("identifier_type", "identifier_value"), ("one_id",)),
+        "marts.dim_identifiers", ("identifier_value", "identifier_type"), (("identifier_value",),)
     ),
     Table("marts.dim_customers", ("one_id",), (("one_id",),)),
     Table("marts.dim_customer_profiles", ("one_id",), (("one_id",),)),
@@ -125,6 +126,15 @@ def publish(source: str | Path, target: str | Path, log=print) -> dict[str, int]
             (counts[table.name],) = con.execute(
                 f"select count(*) from pub.{schema}.{name}"
             ).fetchone()
+        # a person's identifiers together (the profile): the same rows sorted by OneID
+        con.execute(
+            "create table pub.marts.dim_identifiers_by_one_id as "
+            "select * from pub.marts.dim_identifiers order by one_id, identifier_type"
+        )
+        con.execute(
+            "create index dim_identifiers_by_one_id_ix "
+            "on pub.marts.dim_identifiers_by_one_id (one_id)"
+        )
         con.execute("create schema pub.publication")
         con.execute(
             "create table pub.publication.publications as select ? as source_path, "
