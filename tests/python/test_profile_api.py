@@ -617,3 +617,31 @@ def test_lookup_on_the_sample_build(default_sample, tmp_path: Path) -> None:
             body = client.get(url).text
             assert not looks_like_pii(body) and phone not in body and phone[3:] not in body
     assert found >= 30
+
+
+def test_bench_api_measures_lookups_on_loopback(published: Path, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from persona.dev.bench_api import _typed, run_bench
+
+    assert _typed("+8613912340001", 0) == "139 1234 0001"
+    assert _typed("+8613912340001", 1) == "+86-139-1234-0001"
+    (tmp_path / "_truth").mkdir()
+    pq.write_table(
+        pa.table(
+            {
+                "identifier_type": ["phone", "phone", "member_id"],
+                "identifier_value": ["+8613912340001", "+8613912340002", "M100"],
+            }
+        ),
+        tmp_path / "_truth" / "identity.parquet",
+    )
+    results = run_bench(published, tmp_path, requests=30, concurrency=2)
+    sequential = results["lookup_by_phone_sequential"]
+    assert sequential["n"] == 30 and sequential["errors"] == 0
+    assert sequential["answers"] == {"found": 30}
+    assert 0 < sequential["p50_ms"] <= sequential["p95_ms"] <= sequential["p99_ms"]
+    assert results["lookup_by_phone_concurrency_2"]["errors"] == 0
+    assert results["other_endpoints_errors"] == 0
+    assert {"profile_sequential", "tags_sequential", "membership_sequential"} <= set(results)

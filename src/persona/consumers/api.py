@@ -34,7 +34,7 @@ from persona.consumers import profile as profiles
 from persona.consumers.profile import LookupInputError, Marts
 from persona.consumers.publish import DEFAULT_PUBLISHED_DB
 
-__all__ = ["PublishedMarts", "create_app", "main"]
+__all__ = ["PublishedMarts", "app_from_environment", "create_app", "main"]
 
 CATALOG = "published"
 
@@ -233,6 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8600, help="port (8600)")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (1); each opens the published file read-only",
+    )
+    parser.add_argument(
         "--log-level", default="info", help="uvicorn's log level (info; warning for benches)"
     )
     args = parser.parse_args(argv)
@@ -245,10 +251,27 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     import uvicorn
 
-    uvicorn.run(
-        create_app(args.published), host=args.host, port=args.port, log_level=args.log_level
-    )
+    if args.workers > 1:
+        # worker processes import the app: they find the published file in the environment
+        os.environ["PERSONA_PUBLISHED_DB"] = str(Path(args.published).resolve())
+        uvicorn.run(
+            "persona.consumers.api:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+        )
+    else:
+        uvicorn.run(
+            create_app(args.published), host=args.host, port=args.port, log_level=args.log_level
+        )
     return 0
+
+
+def app_from_environment() -> FastAPI:
+    """The app over $PERSONA_PUBLISHED_DB (uvicorn's factory for --workers)."""
+    return create_app(os.environ.get("PERSONA_PUBLISHED_DB", DEFAULT_PUBLISHED_DB))
 
 
 if __name__ == "__main__":

@@ -127,12 +127,12 @@ def _phones(raw: Path, n: int, seed: int) -> list[str]:
 
 
 def run_bench(
-    published: Path, raw: Path, requests: int, concurrency: int, seed: int = 7
+    published: Path, raw: Path, requests: int, concurrency: int, seed: int = 7, workers: int = 1
 ) -> dict[str, object]:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "persona.cli", "serve", "--published", str(published),
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", "--workers", str(workers)],
     )  # fmt: skip
     try:
         started = time.perf_counter()
@@ -152,7 +152,11 @@ def run_bench(
             for i, phone in enumerate(phones)
         ]
         _run(paths[:200], port, 1)  # warm-up: first touches of the file's blocks
-        results: dict[str, object] = {"published": str(published), "startup_s": round(startup_s, 2)}
+        results: dict[str, object] = {
+            "published": str(published),
+            "server_workers": workers,
+            "startup_s": round(startup_s, 2),
+        }
         latencies, errors, wall, bodies = _run(paths[200:], port, 1)
         statuses: dict[str, int] = {}
         one_ids: list[str] = []
@@ -229,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--requests", type=int, default=2000, help="lookups per run (2000)")
     parser.add_argument("--concurrency", type=int, default=4, help="clients at once (4)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (1)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.db:
@@ -243,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"persona bench-api: no published marts at {args.published}", file=sys.stderr)
         return 1
     results = run_bench(
-        Path(args.published), Path(args.raw), args.requests, args.concurrency, args.seed
-    )
+        Path(args.published), Path(args.raw), args.requests, args.concurrency, args.seed,
+        args.workers,
+    )  # fmt: skip
     for name, value in results.items():
         print(f"{name}: {json.dumps(value, ensure_ascii=False)}")
     return 0
