@@ -261,10 +261,15 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             workers=args.workers,
             log_level=args.log_level,
+            access_log=False,
         )
     else:
         uvicorn.run(
-            create_app(args.published), host=args.host, port=args.port, log_level=args.log_level
+            create_app(args.published),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=False,
         )
     return 0
 
