@@ -110,9 +110,13 @@ def _run(paths: list[str], port: int, concurrency: int) -> tuple[list[float], in
 def _phones(raw: Path, n: int, seed: int) -> list[str]:
     import pyarrow.parquet as pq
 
-    truth = pq.read_table(
-        raw / "_truth" / "identity.parquet", columns=["identifier_type", "identifier_value"]
-    ).to_pydict()
+    path = raw / "_truth" / "identity.parquet"
+    if not path.exists():
+        raise SystemExit(
+            f"persona bench-api: no {path}: the bench takes its phones from the generator's truth "
+            "(persona generate writes it); pass --raw with a generated folder."
+        )
+    truth = pq.read_table(path, columns=["identifier_type", "identifier_value"]).to_pydict()
     phones = sorted(
         {
             value
