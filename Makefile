@@ -19,8 +19,12 @@ RAW_DIR := $(if $(PERSONA_RAW_DIR),$(PERSONA_RAW_DIR),data/raw)
 SAMPLE_PERSONS ?= 10000
 SCALE ?= 100000
 BUILD := .build
+# the read-only copy of the marts the profile API serves (persona publish, make serve)
+export PERSONA_PUBLISHED_DB ?= data/published/marts.duckdb
+API_PORT ?= 8600
+BENCH_API_REQUESTS ?= 2000
 
-.PHONY: help env env-spark test-spark run test lint metadata-lint pytest fixture-build bench docs export dashboard validate browser duckdb1 clean
+.PHONY: help env env-spark test-spark run test lint metadata-lint pytest fixture-build bench docs export dashboard validate browser duckdb1 clean publish serve bench-api
 
 # Browser tests drive Debian's chromium (no browser download); the warehouse's DuckDB 1.x
 # readability is checked with this DuckDB 1.x in its own virtual environment.
@@ -38,6 +42,9 @@ help:
 	@echo "make export  every public mart as Parquet into data/marts/"
 	@echo "make dashboard  serve the dashboard on http://localhost:8501 (reads PERSONA_DB)"
 	@echo "make validate  Great Expectations checks of the marts BI reads; Data Docs in data/validation/"
+	@echo "make publish   copy the marts the profile API reads to $$PERSONA_PUBLISHED_DB (make run does it)"
+	@echo "make serve     the read-only profile API on http://localhost:$(API_PORT) (docs: /docs)"
+	@echo "make bench-api  its lookup latency (p50/p95/p99) and requests/s on loopback"
 	@echo "make clean   remove target/, logs/, .build/ (keeps data/ and .venv/)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -72,6 +79,7 @@ run: env
 	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) build
 	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate --static
 	$(BIN)/persona export-audiences --db "$(PERSONA_DB)" --out data/exports
+	$(BIN)/persona publish --db "$(PERSONA_DB)" --out "$(PERSONA_PUBLISHED_DB)"
 	@echo ""
 	@echo "== done"
 	@echo "warehouse:   $(abspath $(PERSONA_DB))   (DuckDB; schemas staging, intermediate, marts)"
@@ -84,6 +92,7 @@ run: env
 	@echo "audiences:    marts.rpt_audience_summary, marts.rpt_audience_tgi; files: $(abspath data/exports)"
 	@echo "predictions:  marts.dim_customer_clv, marts.dim_customer_clusters, marts.dim_customer_propensity (+ rpt_* diagnostics)"
 	@echo "recommendations: marts.fct_customer_recommendations (10 per person, with reasons), marts.rpt_recommendation_evaluation"
+	@echo "profile API:  make serve (reads $(abspath $(PERSONA_PUBLISHED_DB)), docs on http://localhost:$(API_PORT)/docs"
 	@echo "referrals:    marts.fct_referrals, marts.dim_customer_referrals, marts.rpt_top_sharers, marts.rpt_referral_cascades"
 
 test: env lint pytest fixture-build
@@ -164,6 +173,21 @@ browser:
 
 validate: env
 	$(BIN)/persona validate --db "$(PERSONA_DB)" --docs-dir data/validation
+
+# the profile API reads a published copy of the marts (persona publish), never the warehouse a
+# build writes; a new publication replaces the file atomically and the API reopens it
+publish: env
+	$(BIN)/persona publish --db "$(PERSONA_DB)" --out "$(PERSONA_PUBLISHED_DB)"
+
+serve: env
+	@if [ ! -f "$(PERSONA_PUBLISHED_DB)" ]; then $(MAKE) --no-print-directory publish; fi
+	$(BIN)/persona serve --published "$(PERSONA_PUBLISHED_DB)" --host 127.0.0.1 --port $(API_PORT)
+
+# lookups by phone from the raw folder's generator truth (the marts hold only digests)
+bench-api: env
+	@if [ ! -f "$(PERSONA_PUBLISHED_DB)" ]; then $(MAKE) --no-print-directory publish; fi
+	$(BIN)/persona bench-api --published "$(PERSONA_PUBLISHED_DB)" --raw "$(RAW_DIR)" \
+		--requests $(BENCH_API_REQUESTS)
 
 dashboard: env
 	$(BIN)/streamlit run dashboard/app.py --server.address localhost --server.port 8501 \

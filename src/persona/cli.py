@@ -43,6 +43,18 @@ COMMANDS: tuple[tuple[str, tuple[Command, ...]], ...] = (
                 "GX checks of the marts, Data Docs",
             ),
             Command(
+                "publish",
+                "persona.consumers.publish",
+                "[--db PATH --out PATH]",
+                "the marts the profile API reads, copied atomically",
+            ),
+            Command(
+                "serve",
+                "persona.consumers.api",
+                "[--published PATH --host H --port P]",
+                "the read-only profile API (FastAPI; docs at /docs)",
+            ),
+            Command(
                 "tags",
                 "persona.consumers.tags",
                 "sync|check|list",
@@ -70,6 +82,12 @@ COMMANDS: tuple[tuple[str, tuple[Command, ...]], ...] = (
                 "persona.dev.bench",
                 "--scale N [--workdir DIR]",
                 "benchmark of a full build",
+            ),
+            Command(
+                "bench-api",
+                "persona.dev.bench_api",
+                "--published PATH --raw DIR [--requests N --concurrency C]",
+                "latency of the profile API on loopback",
             ),
             Command(
                 "dbt-spark",

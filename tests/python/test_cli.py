@@ -26,6 +26,9 @@ EXPECTED = {
     "bench",
     "compare-marts",
     "dbt-spark",
+    "publish",
+    "serve",
+    "bench-api",
 }
 
 
