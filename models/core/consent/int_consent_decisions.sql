@@ -95,8 +95,8 @@ covered_deletions as (
         on
             deleted.one_id = other.one_id
             and deleted.wecom_userid != other.wecom_userid
-            and other.added_at <= deleted.deleted_at
-            and (other.deleted_at is null or other.deleted_at > deleted.deleted_at)
+            and deleted.deleted_at >= other.added_at
+            and (other.deleted_at is null or deleted.deleted_at < other.deleted_at)
     where deleted.deleted_at is not null
 ),
 

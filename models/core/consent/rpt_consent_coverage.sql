@@ -48,7 +48,10 @@ final as (
         cast(coalesce(counted.n_not_granted, 0) as bigint) as n_withdrawn,
         cast(coalesce(counted.n_with_issue, 0) as bigint) as n_with_issue,
         cast(
-            case when people.n_customers > 0 then round(1e0 * coalesce(counted.n_granted, 0) / people.n_customers, 6) end
+            case
+                when people.n_customers > 0
+                    then round(1e0 * coalesce(counted.n_granted, 0) / people.n_customers, 6)
+            end
             as double
         ) as share_granted,
         {{ persona.as_of_date() }} as as_of_date
