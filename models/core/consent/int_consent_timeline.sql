@@ -19,9 +19,10 @@ set_aside_refusals as (
 timed as (
     select
         *,
-        count(distinct decision) over (
-            partition by one_id, purpose, channel, recorded_at
-        ) as n_distinct_decisions,
+        -- the decisions of one moment disagree when their codes differ (Spark has no distinct
+        -- window aggregates)
+        min(decision) over (partition by one_id, purpose, channel, recorded_at)
+        != max(decision) over (partition by one_id, purpose, channel, recorded_at) as is_contradictory,
         row_number() over (
             partition by one_id, purpose, channel, recorded_at
             order by
@@ -46,7 +47,7 @@ final as (
         set_aside_refusals.one_id is not null as has_set_aside_refusal,
         case
             when set_aside_refusals.one_id is not null then 'refusal_in_set_aside_row'
-            when timed.n_distinct_decisions > 1 then 'contradictory_at_same_time'
+            when timed.is_contradictory then 'contradictory_at_same_time'
             when timed.decision = 'unreadable' then 'unreadable_decision'
         end as consent_issue
     from timed
