@@ -43,6 +43,7 @@
 -- depends_on: {{ ref('int_customer_tag_values') }}
 -- depends_on: {{ ref('int_customer_tags_tracked') }}
 -- depends_on: {{ ref('int_recommendation_cutoffs') }}
+-- depends_on: {{ ref('rpt_audience_export_compliance') }}
 -- depends_on: {{ ref('rpt_audience_overlap') }}
 -- depends_on: {{ ref('rpt_audience_summary') }}
 -- depends_on: {{ ref('rpt_audience_tgi') }}
@@ -52,6 +53,7 @@
 -- depends_on: {{ ref('rpt_clv_backtest') }}
 -- depends_on: {{ ref('rpt_clv_fits') }}
 -- depends_on: {{ ref('rpt_cohort_retention') }}
+-- depends_on: {{ ref('rpt_consent_coverage') }}
 -- depends_on: {{ ref('rpt_experiment_srm') }}
 -- depends_on: {{ ref('rpt_funnel_by_channel') }}
 -- depends_on: {{ ref('rpt_lifecycle_transitions') }}

@@ -63,6 +63,10 @@
 -- depends_on: {{ ref('dim_customer_rfm') }}
 -- depends_on: {{ ref('dim_tags') }}
 -- depends_on: {{ ref('fct_audience_exports') }}
+-- depends_on: {{ ref('rpt_audience_export_compliance') }}
+-- depends_on: {{ ref('dim_customer_consents') }}
+-- depends_on: {{ ref('fct_consent_history') }}
+-- depends_on: {{ ref('rpt_consent_coverage') }}
 -- depends_on: {{ ref('fct_audience_members') }}
 -- depends_on: {{ ref('fct_audience_membership_history') }}
 -- depends_on: {{ ref('fct_customer_lifecycle_history') }}

@@ -1,7 +1,10 @@
 """Audiences (人群圈选) end to end on the default sample, and the rule compiler's errors.
 
-- every shipped audience has members on the sample, and its exports hold only consented people
-  with no raw phone or e-mail, in one Parquet and one CSV file per audience and channel;
+- every shipped audience has members on the sample, and its exports hold only people with consent
+  for the channel's purpose as it stands at build time (marketing; separate consent to third-party
+  sharing for ad_platform) and no one under a restriction, with no raw phone or e-mail, in one
+  Parquet and one CSV file per audience and channel;
+- the export re-checks consent by purpose and restriction on a hand-made warehouse;
 - the files agree with marts.fct_audience_exports row for row;
 - a typo in a rule (unknown operator) or a channel without consent rules stops the build with a
   message that names the audience.
@@ -70,10 +73,23 @@ def test_exports_hold_only_consented_people_and_no_raw_pii(warehouse: Path, tmp_
     expected = {(a["code"], c) for a in _audiences_with_expansions() for c in a["channels"]}
     assert {(f.audience_code, f.channel) for f in files} == expected
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        # consent as it stands at build time, per channel's purpose (what exports must respect)
         consent = {
-            row[0]: {"sms": row[1], "email": row[2], "wecom": row[3]}
-            for row in con.sql(
-                "select one_id, is_sms_opt_in, is_email_opt_in, has_wecom from marts.dim_customers"
+            (one_id, channel): is_consented
+            for one_id, channel, is_consented in con.sql(
+                """
+                select one_id, channel, is_consented and (
+                    channel <> 'ad_platform' or legal_basis = 'separate_consent')
+                from marts.dim_customer_consents
+                where purpose = case channel
+                    when 'ad_platform' then 'third_party_sharing' else 'marketing' end
+                """
+            ).fetchall()
+        }
+        restricted = {
+            one_id
+            for (one_id,) in con.sql(
+                "select one_id from marts.dim_customers where is_restricted"
             ).fetchall()
         }
         mart_rows = dict(
@@ -97,7 +113,8 @@ def test_exports_hold_only_consented_people_and_no_raw_pii(warehouse: Path, tmp_
                 text = str(value)
                 assert not PHONE.search(text) and not EMAIL.search(text), (f.parquet, column, text)
         for one_id in parquet.column("one_id").to_pylist():
-            assert consent[one_id][f.channel] is True, (f.parquet, one_id)
+            assert consent.get((one_id, f.channel)) is True, (f.parquet, one_id)
+            assert one_id not in restricted, (f.parquet, one_id)
         total += f.rows
     assert total > 0
 
@@ -117,6 +134,57 @@ def test_export_refuses_any_personal_data_in_any_column(value: str) -> None:
     with pytest.raises(ExportError, match="raw phone, e-mail or ID-card"):
         _check(table)
     _check(pa.table({"identifier_value": [hashed], "one_id": ["oid_1"]}))
+
+
+def _tiny_warehouse(path: Path, export_rows: list[tuple], restricted: set[str]) -> Path:
+    """A warehouse with only the marts the export reads: p1 has marketing consent on sms,
+    p2 third-party sharing on ad_platform with plain consent (not separate), p3 with separate
+    consent; p4 is under a restriction request (with consent on sms)."""
+    with duckdb.connect(str(path)) as con:
+        con.sql("create schema marts")
+        con.sql(
+            "create table marts.dim_audiences as select 'vip' as audience_code, "
+            "'sms,ad_platform' as channels, date '2026-10-31' as as_of_date"
+        )
+        con.sql(
+            "create table marts.dim_customers (one_id varchar, is_restricted boolean);"
+            "insert into marts.dim_customers values "
+            + ", ".join(f"('{p}', {p in restricted})" for p in ("p1", "p2", "p3", "p4"))
+        )
+        con.sql(
+            "create table marts.dim_customer_consents as select * from (values "
+            "('p1', 'marketing', 'sms', true, 'consent'), "
+            "('p2', 'third_party_sharing', 'ad_platform', true, 'consent'), "
+            "('p3', 'third_party_sharing', 'ad_platform', true, 'separate_consent'), "
+            "('p4', 'marketing', 'sms', true, 'consent')"
+            ") as t(one_id, purpose, channel, is_consented, legal_basis)"
+        )
+        con.sql(
+            "create table marts.fct_audience_exports (audience_code varchar, channel varchar, "
+            "one_id varchar, identifier_type varchar, identifier_value varchar, as_of_date date)"
+        )
+        for one_id, channel in export_rows:
+            con.execute(
+                "insert into marts.fct_audience_exports values "
+                "('vip', ?, ?, 'phone_sha256', ?, date '2026-10-31')",
+                [channel, one_id, "ab" * 32],
+            )
+    return path
+
+
+def test_export_rechecks_consent_by_purpose_and_restriction(tmp_path: Path) -> None:
+    ok = _tiny_warehouse(tmp_path / "ok.duckdb", [("p1", "sms"), ("p3", "ad_platform")], {"p4"})
+    files = export_audiences(ok, tmp_path / "out")
+    assert {(f.channel, f.rows) for f in files} == {("sms", 1), ("ad_platform", 1)}
+    for name, rows in [
+        ("no_marketing", [("p3", "sms")]),  # third-party consent is not marketing consent
+        ("not_separate", [("p2", "ad_platform")]),  # sharing needs separate consent
+        ("no_sharing", [("p1", "ad_platform")]),  # marketing consent is not sharing consent
+        ("restricted", [("p4", "sms")]),  # consented, but under a restriction request
+    ]:
+        bad = _tiny_warehouse(tmp_path / f"{name}.duckdb", rows, {"p4"})
+        with pytest.raises(ExportError, match="1 export rows lack consent"):
+            export_audiences(bad, tmp_path / f"out-{name}")
 
 
 def test_export_without_warehouse_says_what_to_do(tmp_path: Path) -> None:

@@ -1,13 +1,18 @@
--- every customer's arm (treatment or holdout) in every experiment started by the as-of date
+-- every customer's arm (treatment or holdout) in every experiment started by the as-of date;
+-- people under a restriction request are assigned to no experiment (they receive no campaign)
 {%- set n_buckets = var('experiment_buckets') %}
 
 with experiments as (
     select * from {{ ref('experiments') }}
 ),
 
--- every customer (OneID), buyer or not
+-- every customer (OneID), buyer or not, unless under a restriction request
 customers as (
-    select one_id from {{ ref('dim_customers') }}
+    select customers.one_id
+    from {{ ref('dim_customers') }} as customers
+    left join {{ ref('int_customer_restrictions') }} as restrictions
+        on customers.one_id = restrictions.one_id
+    where restrictions.one_id is null
 ),
 
 started as (

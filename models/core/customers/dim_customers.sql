@@ -27,6 +27,10 @@ consents as (
     select * from {{ ref('int_customer_consents_resolved') }}
 ),
 
+restrictions as (
+    select * from {{ ref('int_customer_restrictions') }}
+),
+
 sightings as (
     select * from {{ ref('int_identifier_sightings') }}
     -- a campaign send list is not the person showing up
@@ -183,6 +187,7 @@ final as (
         coalesce(consents.is_email_opt_in, false) as is_email_opt_in,
         consents.consent_updated_at,
         coalesce(consents.has_wecom, false) as has_wecom,
+        restrictions.one_id is not null as is_restricted,
         {{ persona.sha256('aged.phone') }} as phone_sha256,
         {{ persona.identifier_display("'phone'", 'aged.phone', 'true') }} as phone_masked,
         aged.phone_source,
@@ -203,6 +208,7 @@ final as (
     left join purchases on aged.one_id = purchases.one_id
     left join channels on aged.one_id = channels.one_id
     left join consents on aged.one_id = consents.one_id
+    left join restrictions on aged.one_id = restrictions.one_id
 )
 
 select * from final

@@ -1,22 +1,25 @@
--- per OneID, what the person allows as of the as-of date: per channel the latest CRM marketing
--- decision (latest wins; at one time a withdrawal wins; a withdrawal in a set-aside row wins
--- whenever it was made), with the reason when the answer is "no" because rows were unusable or
+-- per OneID, what the person allowed as of the as-of date (the analytics view; exports and
+-- activation read marts.dim_customer_consents, consent as it stands at build time): per channel
+-- the latest marketing decision on sms and email from the CRM flags and the consent events
+-- (latest wins; at one time a withdrawal wins; a withdrawal in a set-aside row wins whenever it
+-- was made), with the reason when the answer is "no" because rows were unusable or
 -- contradictory; and whether a WeCom contact added by then is still in place
 with decisions as (
     select
-        clusters.one_id,
-        decisions.channel,
-        decisions.decision,
-        decisions.recorded_at,
-        decisions.set_aside_reason
-    from {{ ref('stg_crm__consent_decisions') }} as decisions
-    inner join {{ ref('int_identity_clusters') }} as clusters
-        on
-            clusters.identifier_type = 'member_id'
-            and decisions.member_id = clusters.identifier_value
+        one_id,
+        channel,
+        decision,
+        recorded_at,
+        set_aside_reason
+    from {{ ref('int_consent_decisions') }}
     where
-        decisions.set_aside_reason is not null
-        or {{ persona.on_or_before_as_of('decisions.recorded_at') }}
+        purpose = 'marketing'
+        and channel in ('sms', 'email')
+        and decision_source != 'wecom_contacts'
+        and (
+            set_aside_reason is not null
+            or {{ persona.on_or_before_as_of('recorded_at') }}
+        )
 ),
 
 contacts as (

@@ -5,6 +5,9 @@
 -- tier, gender + age band, gender with at least var recommendation_cold_start_min_buyers buyers in
 -- the popularity window, else everyone. has_history: the person bought or viewed a product by the
 -- cutoff (in the lookback window, or bought ever); without it they are a cold start.
+-- People who refused personalisation (PIPL art. 24: a current personalisation decision that does
+-- not allow it, on any channel) or are under a restriction request get no recommendations at the
+-- as-of date; the evaluation keeps them (it is measurement, not a message).
 {%- set evaluation_days = var('recommendation_evaluation_days') | int %}
 {%- set min_buyers = var('recommendation_cold_start_min_buyers') | int %}
 
@@ -23,6 +26,16 @@ customers as (
         age_band,
         cast(city_tier as {{ dbt.type_string() }}) as city_tier
     from {{ ref('dim_customers') }}
+),
+
+-- as the consent stands at build time, whatever the as-of date
+withheld as (
+    select one_id
+    from {{ ref('dim_customer_consents') }}
+    where purpose = 'personalisation' and not is_consented
+    union
+    select one_id
+    from {{ ref('int_customer_restrictions') }}
 ),
 
 window_buyers as (
@@ -48,6 +61,8 @@ population as (
         customers.city_tier
     from customers
     inner join cutoffs on cutoffs.cutoff_purpose = 'recommend'
+    left join withheld on customers.one_id = withheld.one_id
+    where withheld.one_id is null
     union all
     select
         cutoffs.cutoff_on,

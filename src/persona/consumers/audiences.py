@@ -1,7 +1,8 @@
 """Audience exports: one Parquet and one CSV file per audience and channel.
 
-The dbt mart ``marts.fct_audience_exports`` already enforces consent and carries no raw phone or
-e-mail (phones and e-mails as SHA-256). This module only writes it out, after checking both again:
+The dbt mart ``marts.fct_audience_exports`` already enforces consent (as it stands at build time,
+``marts.dim_customer_consents``) and restrictions, and carries no raw phone or e-mail (phones and
+e-mails as SHA-256). This module only writes it out, after checking both again:
 an export is the last place a mistake could leak personal data.
 """
 
@@ -60,16 +61,23 @@ def _check(table: pa.Table) -> None:
 
 
 def _consent_breaches(con: duckdb.DuckDBPyConnection) -> int:
+    """Export rows without consent for their channel's purpose as it stands at build time
+    (marketing on sms, email and wecom; third-party sharing given as separate consent on
+    ad_platform), or of a person under a restriction request."""
     return con.sql(
         """
         select count(*)
         from marts.fct_audience_exports as exports
         left join marts.dim_customers as customers on exports.one_id = customers.one_id
-        where not coalesce(case exports.channel
-            when 'sms' then customers.is_sms_opt_in
-            when 'email' then customers.is_email_opt_in
-            when 'wecom' then customers.has_wecom
-        end, false)
+        left join marts.dim_customer_consents as consents
+            on exports.one_id = consents.one_id
+            and exports.channel = consents.channel
+            and consents.purpose = case exports.channel
+                when 'ad_platform' then 'third_party_sharing' else 'marketing' end
+        where not coalesce(consents.is_consented, false)
+            or coalesce(customers.is_restricted, true)
+            or (exports.channel = 'ad_platform'
+                and coalesce(consents.legal_basis, '') <> 'separate_consent')
         """
     ).fetchall()[0][0]
 
@@ -88,7 +96,12 @@ def export_audiences(db_path: Path, out_dir: Path) -> list[ExportedFile]:
                 "select table_name from information_schema.tables where table_schema = 'marts'"
             ).fetchall()
         }
-        missing = {"fct_audience_exports", "dim_audiences", "dim_customers"} - tables
+        missing = {
+            "fct_audience_exports",
+            "dim_audiences",
+            "dim_customers",
+            "dim_customer_consents",
+        } - tables
         if missing:
             raise ExportError(
                 f"the warehouse {db_path} has no marts.{', marts.'.join(sorted(missing))}: "
@@ -97,7 +110,8 @@ def export_audiences(db_path: Path, out_dir: Path) -> list[ExportedFile]:
         breaches = _consent_breaches(con)
         if breaches:
             raise ExportError(
-                f"{breaches} export rows lack consent for their channel; not exporting."
+                f"{breaches} export rows lack consent for their channel or belong to a person "
+                "under a restriction; not exporting."
             )
         definitions = con.sql(
             "select audience_code, channels, as_of_date from marts.dim_audiences order by 1"

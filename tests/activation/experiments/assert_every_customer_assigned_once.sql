@@ -1,4 +1,4 @@
--- every experiment started by the as-of date assigns every customer exactly once
+-- every experiment started by the as-of date assigns every customer not under a restriction exactly once
 with experiments as (
     select experiment_id from {{ ref('experiments') }}
     where starts_on <= {{ persona.as_of_date() }}
@@ -6,6 +6,7 @@ with experiments as (
 
 customers as (
     select count(*) as n_customers from {{ ref('dim_customers') }}
+    where not is_restricted
 ),
 
 assigned as (
