@@ -59,6 +59,7 @@
 -- depends_on: {{ ref('rpt_lifecycle_transitions') }}
 -- depends_on: {{ ref('rpt_lookalike_diagnostics') }}
 -- depends_on: {{ ref('rpt_lookalike_tgi') }}
+-- depends_on: {{ ref('rpt_privacy_requests') }}
 -- depends_on: {{ ref('rpt_propensity_calibration') }}
 -- depends_on: {{ ref('rpt_propensity_diagnostics') }}
 -- depends_on: {{ ref('rpt_recommendation_evaluation') }}

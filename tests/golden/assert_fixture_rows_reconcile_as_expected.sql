@@ -17,7 +17,9 @@ with expected as (
         ('pos_transaction_items', 4, 3, 1, 0, 0),
         ('wecom_contacts', 2, 2, 0, 0, 0),
         ('cs_tickets', 3, 3, 0, 0, 2),
-        ('campaign_touches', 5, 4, 1, 0, 0)
+        ('campaign_touches', 5, 4, 1, 0, 0),
+        ('consent_events', 4, 1, 3, 0, 1),
+        ('erasure_requests', 3, 0, 3, 0, 0)
     ) as expected_rows (source_table, rows_in, rows_staged, rows_quarantined, rows_duplicate, rows_flagged)
 ),
 

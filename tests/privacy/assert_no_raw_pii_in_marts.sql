@@ -30,6 +30,7 @@
 -- depends_on: {{ ref('rpt_identity_black_holes') }}
 -- depends_on: {{ ref('rpt_identity_quality') }}
 -- depends_on: {{ ref('rpt_identity_size_distribution') }}
+-- depends_on: {{ ref('rpt_privacy_requests') }}
 -- depends_on: {{ ref('rpt_raw_quarantine_summary') }}
 -- depends_on: {{ ref('rpt_raw_reconciliation') }}
 -- depends_on: {{ ref('rpt_consent_issues') }}

@@ -42,7 +42,9 @@ typed as (
         {{ persona.timestamp_reason('event_at', 'event_at_parsed') }} as event_at_reason,
         ingested_at_parsed as ingested_at,
         {{ persona.parse_integer('scene') }} as scene,
-        {{ persona.unless_erased('openid', persona.scoped_identifier('appid', 'share_from_openid')) }} as share_from_openid,
+        {{ persona.unless_erased(
+            'openid', persona.scoped_identifier('appid', 'share_from_openid')
+        ) }} as share_from_openid,
         {{ persona.content_hash(raw_columns) }} as _content_hash,
         _raw_file,
         _raw_row_number
