@@ -70,7 +70,7 @@
     no hashing cost). Only at run time. -#}
 {% macro erased_identifiers_relation() %}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
-    {%- set relation = adapter.get_relation(target.database, 'privacy', 'erased_identifiers') -%}
+    {%- set relation = adapter.get_relation(persona.target_database(), 'privacy', 'erased_identifiers') -%}
     {%- if relation is none -%}{{ return(none) }}{%- endif -%}
     {%- set rows = run_query('select count(*) from ' ~ relation) -%}
     {%- if rows.columns[0].values()[0] | int == 0 -%}{{ return(none) }}{%- endif -%}
@@ -366,7 +366,7 @@
 -#}
 {% macro create_suppression_list() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set relation = api.Relation.create(database=target.database, schema='privacy', identifier='erased_identifiers') -%}
+    {%- set relation = api.Relation.create(database=persona.target_database(), schema='privacy', identifier='erased_identifiers') -%}
     {%- set string = dbt.type_string() -%}
     {%- set timestamp = dbt.type_timestamp() -%}
     {%- do run_query('create schema if not exists ' ~ relation.without_identifier()) -%}
@@ -409,4 +409,10 @@
     {{- return('(select request_id, identifier_digest from ' ~ this ~ (
         ' where request_id not in (select ledger.request_id from ' ~ ledger ~ ' as ledger)' if has_ledger else ''
     ) ~ ')') -}}
+{% endmacro %}
+
+
+{#- The target's database, or none where the adapter has none (Spark: schemas only). -#}
+{% macro target_database() %}
+    {{- return(target.database if target.database is defined else none) -}}
 {% endmacro %}

@@ -8,7 +8,7 @@
 ) }}
 -- one row per erasure request, once its purge is complete: its dates and the rows removed per table;
 -- the only trace of an erased person (no identifier, digest or OneID)
-{%- set counts = api.Relation.create(database=target.database, schema='privacy', identifier='erasure_purge_counts') %}
+{%- set counts = api.Relation.create(database=this.database, schema='privacy', identifier='erasure_purge_counts') %}
 {%- set has_counts = execute and adapter.get_relation(counts.database, counts.schema, counts.identifier) is not none %}
 with applied as (
     select
