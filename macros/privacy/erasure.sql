@@ -148,6 +148,7 @@
     ).columns[0].values()[0] | int -%}
     {%- set counts = api.Relation.create(database=this.database, schema=this.schema, identifier='erasure_purge_counts') -%}
     {%- do run_query('create table if not exists ' ~ counts ~ ' (invocation_id string, request_id string, table_name string, rows_removed bigint) using parquet') -%}
+    {%- do adapter.cache_added(counts.incorporate(type='table')) -%}
     {%- if new_rows > 0 -%}
         {{ exceptions.raise_compiler_error(
             'persona: this build added ' ~ new_rows ~ ' identifier digest(s) of erased people to privacy.erased_identifiers, '
@@ -169,6 +170,8 @@
         'create table if not exists ' ~ counts ~ ' (invocation_id ' ~ string ~ ', request_id ' ~ string ~ ', table_name '
         ~ string ~ ', rows_removed bigint)' ~ persona.table_format_clause()
     ] -%}
+    {#- the ledger model reads the counts: dbt must know the table exists (it listed relations at the start) -#}
+    {%- do adapter.cache_added(counts.incorporate(type='table')) -%}
     {%- if new_rows == 0 -%}
         {%- do run_query(statements[0]) -%}
         {{ return('') }}

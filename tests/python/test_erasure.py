@@ -155,8 +155,9 @@ def test_the_suppression_list_holds_their_digests(builds, erased) -> None:
     assert erased["digests"] <= listed
 
 
-def test_the_ledger_has_one_row_per_request(builds, erased) -> None:
-    con = duckdb.connect(str(builds["daily"] / "w.duckdb"), read_only=True)
+@pytest.mark.parametrize("build", ["daily", "full"])
+def test_the_ledger_has_one_row_per_request(builds, erased, build) -> None:
+    con = duckdb.connect(str(builds[build] / "w.duckdb"), read_only=True)
     ledger = con.execute(
         "select request_id, is_person_found, rows_removed, rows_removed_by_table "
         "from privacy.erasure_ledger"
