@@ -6,6 +6,9 @@ Reads the warehouse named by PERSONA_DB (default data/persona.duckdb) read-only,
 only; every figure comes from a function of persona.consumers.dashboard_data, this script only
 renders. The connection is opened for one load and closed again, so the dashboard never holds the
 file while `make run` rebuilds it; results are cached until the file changes.
+
+Two pages (st.navigation, in the sidebar): this overview, and the customer-360 page
+(dashboard/customer360.py, at /customer360) that looks one person up by any identifier.
 """
 
 from __future__ import annotations

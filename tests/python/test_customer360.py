@@ -103,17 +103,17 @@ def made(tmp_path: Path):
     connection = duckdb.connect(str(tmp_path / "made.duckdb"))
     connection.execute("create schema marts")
     connection.execute(
-        """
+        f"""
         create table marts.dim_identifiers as select * from (values
             ('phone', '{phone}', '138****8000', 'oid_a'),
             ('member_id', 'M8412425713', 'M8412425713', 'oid_a'),
             ('openid', 'wx1234:oK9abcdefAG', 'wx1234:oK9abcdefAG', 'oid_a'),
             ('openid', 'wx1234:oShared0001', 'wx1234:oShared0001', null)
         ) as t(identifier_type, identifier_value, identifier_display, one_id)
-        """.format(phone=phone)
+        """
     )
     connection.execute(
-        """
+        f"""
         create table marts.fct_identity_changes as select * from (values
             (timestamp '2026-10-02 01:00', date '2026-10-01', 'merge', 'oid_a', 'oid_b',
              null, null, 'l1', 'member_id M8412425713 ~ phone 13800138000 in stg_crm__members'),
@@ -125,10 +125,10 @@ def made(tmp_path: Path):
              'member_id', 'M0000000001', 'l3', 'someone else')
         ) as t(changed_at, as_of_date, change_type, one_id, other_one_id, identifier_type,
                identifier_value, evidence_link_id, evidence)
-        """.format(phone=phone)
+        """
     )
     connection.execute(
-        """
+        f"""
         create table marts.fct_identity_links as select * from (values
             ('l1', 'oid_a', 'member_id', 'M8412425713', 'phone', '{phone}', 'stg_crm__members',
              timestamp '2025-01-01', timestamp '2025-02-01', 2, 90, true, null),
@@ -143,7 +143,7 @@ def made(tmp_path: Path):
         ) as t(link_id, one_id, identifier_type_a, identifier_value_a, identifier_type_b,
                identifier_value_b, source_model, first_seen_at, last_seen_at, n_rows,
                link_priority, is_used, exclusion_reason)
-        """.format(phone=phone)
+        """
     )
     yield connection
     connection.close()
