@@ -3,7 +3,7 @@
 Data functions: hand-made marts with known answers (masking of links and history), then one real
 person of the default sample against independent SQL (timeline, counts, tags, audiences) and a scan
 of everything the page gets for personal data. The page: Streamlit's AppTest for every lookup
-answer (found, no match, excluded, erased is in tests of the profile API), and one
+answer (found, no match, excluded, not an identifier; erased on a hand-made warehouse), and one
 headless-Chromium run that looks the person up by a phone typed with spaces and a dash, sees the
 timeline and tags, and saves .build/screenshots/customer360.png.
 """
@@ -346,3 +346,26 @@ def test_customer360_in_headless_chromium(con, someone, warehouse_file, tmp_path
         page.screenshot(path=str(screenshot_path("customer360")), full_page=True)
         assert not errors, (errors, missing)
     assert screenshot_path("customer360").stat().st_size > 50_000
+
+
+def test_page_says_erased_and_nothing_else(tmp_path, monkeypatch) -> None:
+    """A warehouse whose erasure list holds a phone: the page says erased, shows no record."""
+    from streamlit.testing.v1 import AppTest
+
+    from persona.dev.identifiers import identifier_digest
+
+    warehouse = tmp_path / "erased.duckdb"
+    with duckdb.connect(str(warehouse)) as made:
+        made.execute("create schema privacy")
+        made.execute(
+            "create table privacy.erased_identifiers as select ? as identifier_digest",
+            [identifier_digest("phone", "+8613912345678")],
+        )
+    monkeypatch.setenv("PERSONA_DB", str(warehouse))
+    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    app.text_input(key="c360_identifier").input("139-1234-5678").run()
+    assert not app.exception, app.exception
+    assert [error.value for error in app.error] == [c360.STATUS_MESSAGES["erased"]]
+    assert not app.header and not app.dataframe
+    assert "5678" not in page_text(app)
