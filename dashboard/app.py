@@ -6,6 +6,9 @@ Reads the warehouse named by PERSONA_DB (default data/persona.duckdb) read-only,
 only; every figure comes from a function of persona.consumers.dashboard_data, this script only
 renders. The connection is opened for one load and closed again, so the dashboard never holds the
 file while `make run` rebuilds it; results are cached until the file changes.
+
+Two pages (st.navigation, in the sidebar): this overview, and the customer-360 page
+(dashboard/customer360.py, at /customer360) that looks one person up by any identifier.
 """
 
 from __future__ import annotations
@@ -535,15 +538,18 @@ def referral_section(summary: dict, sharers: pd.DataFrame) -> None:
     st.dataframe(sharers, hide_index=True)
 
 
-def main() -> None:
-    st.title("persona — customer profiles dashboard 用户画像看板")
+def warehouse() -> Path:
+    """The warehouse file, or a clear message (and stop) when there is none."""
     path = data.warehouse_path()
     if not Path(path).is_file():
-        st.error(
-            f"No warehouse at {path}: run make run first (请先运行 make run), or point "
-            "PERSONA_DB at a built warehouse."
-        )
+        st.error(data.missing_warehouse_message(path))
         st.stop()
+    return path
+
+
+def overview() -> None:
+    st.title("persona — customer profiles dashboard 用户画像看板")
+    path = warehouse()
     try:
         figures = load(str(path), Path(path).stat().st_mtime)
     except duckdb.CatalogException as error:
@@ -574,4 +580,9 @@ def main() -> None:
     referral_section(figures["referrals"], figures["top_sharers"])
 
 
-main()
+st.navigation(
+    [
+        st.Page(overview, title="Overview 总览", icon="📊", default=True),
+        st.Page("customer360.py", title="Customer 360 客户360", icon="🔎", url_path="customer360"),
+    ]
+).run()

@@ -69,3 +69,51 @@ def screenshot_path(name: str) -> Path:
     """Where a test saves a screenshot a person can check (.build/screenshots/<name>.png)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / f"{name}.png"
+
+
+@contextmanager
+def streamlit_app(app: Path, warehouse: Path, log: Path, timeout: float = 60) -> Iterator[str]:
+    """`streamlit run app` headless on a free loopback port over the warehouse `warehouse`
+    (PERSONA_DB); yields its URL once its health check answers, and stops it afterwards."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    streamlit = str(Path(sys.executable).with_name("streamlit"))
+    env = dict(os.environ, PERSONA_DB=str(warehouse))
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [streamlit, "run", str(app), "--server.headless", "true", "--server.port", str(port)]
+            + ["--browser.gatherUsageStats", "false"],
+            cwd=app.parents[1],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"streamlit did not answer within {timeout} s"
+                time.sleep(0.5)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

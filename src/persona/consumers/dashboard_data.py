@@ -69,6 +69,14 @@ def warehouse_path() -> Path:
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
+def missing_warehouse_message(path: Path | str) -> str:
+    """What every page says when there is no warehouse to read."""
+    return (
+        f"No warehouse at {path}: run make run first (请先运行 make run), or point "
+        "PERSONA_DB at a built warehouse."
+    )
+
+
 def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
     """A read-only connection: the dashboard never writes, and does not block readers."""
     return duckdb.connect(str(path), read_only=True)
