@@ -28,25 +28,25 @@
 {% macro erasure_targets() %}
     {{- return([
         {'model': 'base_crm__members',
-         'identifiers': {'member_id': 'member_id', 'member_card': 'member_card_no', 'phone': 'phone', 'email': 'email'}},
+         'identifiers': {'member_id': 'member_id', 'member_card': 'member_card_no', 'phone': 'phone', 'email': 'email'} },
         {'model': 'base_web__events', 'identifiers': {'cookie_id': 'cookie_id', 'member_id': 'member_id'},
-         'references': {'referrer_member_id': 'member_id'}},
+         'references': {'referrer_member_id': 'member_id'} },
         {'model': 'base_app__events',
-         'identifiers': {'device_id': 'device_id', 'member_id': 'member_id', 'phone': 'login_phone'}},
+         'identifiers': {'device_id': 'device_id', 'member_id': 'member_id', 'phone': 'login_phone'} },
         {'model': 'base_miniprogram__events', 'identifiers': {'openid': 'openid', 'unionid': 'unionid', 'phone': 'phone'},
-         'references': {'share_from_openid': 'openid'}},
+         'references': {'share_from_openid': 'openid'} },
         {'model': 'base_miniprogram__orders', 'identifiers': {'openid': 'openid', 'unionid': 'unionid', 'phone': 'phone'},
-         'lines': {'model': 'base_miniprogram__order_items', 'key': 'order_id'}},
+         'lines': {'model': 'base_miniprogram__order_items', 'key': 'order_id'} },
         {'model': 'base_ecommerce__orders',
          'identifiers': {'buyer_id': 'buyer_id', 'member_id': 'member_id', 'phone': 'receiver_phone'},
-         'lines': {'model': 'base_ecommerce__order_items', 'key': 'order_id'}},
+         'lines': {'model': 'base_ecommerce__order_items', 'key': 'order_id'} },
         {'model': 'base_pos__transactions', 'identifiers': {'member_card': 'member_card_no', 'phone': 'phone'},
-         'lines': {'model': 'base_pos__transaction_items', 'key': 'txn_id'}},
+         'lines': {'model': 'base_pos__transaction_items', 'key': 'txn_id'} },
         {'model': 'base_wecom__contacts',
-         'identifiers': {'wecom_userid': 'wecom_userid', 'unionid': 'unionid', 'phone': 'remark_phone'}},
-        {'model': 'base_service__tickets', 'identifiers': {'member_id': 'member_id', 'phone': 'phone', 'openid': 'openid'}},
+         'identifiers': {'wecom_userid': 'wecom_userid', 'unionid': 'unionid', 'phone': 'remark_phone'} },
+        {'model': 'base_service__tickets', 'identifiers': {'member_id': 'member_id', 'phone': 'phone', 'openid': 'openid'} },
         {'model': 'base_marketing__campaign_touches',
-         'identifiers': {'phone': 'phone', 'device_id': 'device_id', 'openid': 'openid', 'email': 'email'}},
+         'identifiers': {'phone': 'phone', 'device_id': 'device_id', 'openid': 'openid', 'email': 'email'} },
         {'model': 'base_privacy__consent_events', 'typed_identifier': ['identifier_type', 'identifier_value']},
         {'model': 'base_privacy__erasure_requests', 'digest_column': 'identifier_digest'},
     ]) -}}
@@ -214,7 +214,8 @@
     ) -%}
     {%- set purges = [] -%}
     {#- base tables: order lines first (found through their orders), then the rows themselves -#}
-    {%- for target_entry in persona.erasure_targets() -%}
+    {#- a table this build did not select and no earlier build made has nobody to remove -#}
+    {%- for target_entry in persona.erasure_targets() if persona.relation_exists(persona.node_relation(target_entry.model)) -%}
         {%- set relation = persona.node_relation(target_entry.model) -%}
         {%- set matches = [] -%}
         {%- if target_entry.get('typed_identifier') -%}
@@ -231,7 +232,7 @@
             {%- endfor -%}
         {%- endif -%}
         {%- set matched = '(select distinct * from (' ~ matches | join(' union all ') ~ ') as m)' -%}
-        {%- if target_entry.get('lines') -%}
+        {%- if target_entry.get('lines') and persona.relation_exists(persona.node_relation(target_entry.lines.model)) -%}
             {%- set lines = persona.node_relation(target_entry.lines.model) -%}
             {%- set key = target_entry.lines.key -%}
             {%- do purges.append({
@@ -418,4 +419,10 @@
 {#- The target's database, or none where the adapter has none (Spark: schemas only). -#}
 {% macro target_database() %}
     {{- return(target.database if target.database is defined else none) -}}
+{% endmacro %}
+
+
+{#- Whether a relation exists in the warehouse. -#}
+{% macro relation_exists(relation) %}
+    {{- return(adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none) -}}
 {% endmacro %}

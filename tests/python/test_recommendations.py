@@ -184,15 +184,24 @@ def test_the_recommender_beats_popularity_on_the_sample(evaluation) -> None:
 
 
 def test_every_person_gets_ten_products_on_sale_not_bought_unless_restock(warehouse) -> None:
+    # people who refused personalisation (PIPL art. 24) or asked for a restriction get none
     counts = warehouse.sql(
         """
-        select customers.one_id, count(recommendations.product_id) as n
+        select
+            customers.one_id,
+            count(recommendations.product_id) as n,
+            customers.is_restricted or customers.one_id in (
+                select one_id from marts.dim_customer_consents
+                where purpose = 'personalisation' and not is_consented
+            ) as is_refused
         from marts.dim_customers as customers
         left join marts.fct_customer_recommendations as recommendations using (one_id)
-        group by customers.one_id
+        group by customers.one_id, customers.is_restricted
         """
     ).df()
-    assert (counts["n"] == 10).all()
+    assert (counts.loc[~counts["is_refused"], "n"] == 10).all()
+    assert (counts.loc[counts["is_refused"], "n"] == 0).all()
+    assert counts["is_refused"].sum() > 100
     bought_again = warehouse.sql(
         """
         select count(*) from marts.fct_customer_recommendations as recommendations

@@ -22,7 +22,23 @@ MIN_RECALL = 0.98
 def con(default_sample: tuple[Path, Path]):
     workdir, raw = default_sample
     connection = duckdb.connect(str(workdir / "w.duckdb"), read_only=True)
-    connection.sql(f"create temp view truth as select * from '{raw}/_truth/referrals.parquet'")
+    # people who asked to be erased are not in the truth either (their identifiers are suppressed)
+    connection.sql(
+        f"""
+        create temp view erased_persons as
+        select person_id from '{raw}/_truth/identity.parquet'
+        where sha256(identifier_type || ':' || identifier_value)
+            in (select identifier_digest from privacy.erased_identifiers)
+        """
+    )
+    connection.sql(
+        f"""
+        create temp view truth as
+        select * from '{raw}/_truth/referrals.parquet'
+        where referred_person_id not in (select person_id from erased_persons)
+            and referrer_person_id not in (select person_id from erased_persons)
+        """
+    )
     yield connection
     connection.close()
 
