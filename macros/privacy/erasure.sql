@@ -22,8 +22,9 @@
 
     `erasure_targets()`: the base models and the columns holding each identifier type (the normal
     forms), a column that only refers to another person (`references`), the order-line model of an
-    order model (`lines`, by `key`), and the two privacy tables, which carry a typed identifier or its
-    digest.
+    order model (`lines`, by `key`), and the consent events, which carry a typed identifier. The
+    erasure requests are not a target: they hold only digests, live in the schema `privacy` and
+    outlive the person they erase (rpt_privacy_requests reports every one of them).
 -#}
 {% macro erasure_targets() %}
     {{- return([
@@ -48,7 +49,6 @@
         {'model': 'base_marketing__campaign_touches',
          'identifiers': {'phone': 'phone', 'device_id': 'device_id', 'openid': 'openid', 'email': 'email'} },
         {'model': 'base_privacy__consent_events', 'typed_identifier': ['identifier_type', 'identifier_value']},
-        {'model': 'base_privacy__erasure_requests', 'digest_column': 'identifier_digest'},
     ]) -}}
 {% endmacro %}
 
@@ -101,8 +101,6 @@
             {%- do checks.append(persona.order_key_digest(target_entry.order_model, alias ~ '.' ~ target_entry.key) ~ ' in ' ~ digests) -%}
         {%- elif target_entry.get('typed_identifier') -%}
             {%- do checks.append(persona.identifier_digest(alias ~ '.' ~ target_entry.typed_identifier[0], alias ~ '.' ~ target_entry.typed_identifier[1]) ~ ' in ' ~ digests) -%}
-        {%- elif target_entry.get('digest_column') -%}
-            {%- do checks.append(alias ~ '.' ~ target_entry.digest_column ~ ' in ' ~ digests) -%}
         {%- else -%}
             {%- for identifier_type, column in target_entry.identifiers.items() -%}
                 {%- do checks.append(persona.identifier_digest("'" ~ identifier_type ~ "'", alias ~ '.' ~ column) ~ ' in ' ~ digests) -%}
@@ -222,9 +220,6 @@
             {%- do matches.append('select work.request_id, t._raw_file, t._raw_row_number from ' ~ relation ~ ' as t inner join ' ~ work
                 ~ ' as work on t.' ~ target_entry.typed_identifier[0] ~ ' = work.identifier_type and t.'
                 ~ target_entry.typed_identifier[1] ~ ' = work.identifier_value') -%}
-        {%- elif target_entry.get('digest_column') -%}
-            {%- do matches.append('select new_digests.request_id, t._raw_file, t._raw_row_number from ' ~ relation ~ ' as t inner join '
-                ~ new_digests ~ ' as new_digests on t.' ~ target_entry.digest_column ~ ' = new_digests.identifier_digest') -%}
         {%- else -%}
             {%- for identifier_type, column in target_entry.identifiers.items() -%}
                 {%- do matches.append('select work.request_id, t._raw_file, t._raw_row_number from ' ~ relation ~ ' as t inner join ' ~ work

@@ -6,18 +6,22 @@ The people to erase are found in the first warehouse, through its own OneID: eac
 identifier, normalized by the reference normalizer, and every identifier of its OneID. The scan
 then looks, in every text column of every table and view of every schema but `raw`, and in every
 exported file, for any of their identifiers in normal form, their digests (SHA-256 of
-`<type>:<value>` and the public SHA-256 of a phone or e-mail) and every OneID they had. The
-suppression list (schema `privacy`, column identifier_digest) may hold digests and nothing else.
+`<type>:<value>` and the public SHA-256 of a phone or e-mail) and every OneID they had. In the
+schema `privacy`, the suppression list and the staged requests may hold digests and nothing else.
+
+The fixture adds a second request by one of those people, by another identifier, a second later:
+the person is erased once, and the second request is reported as `person_already_erased`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import run_dbt
@@ -27,6 +31,34 @@ from persona.dev.generate import generate
 from persona.dev.identifiers import identifier_digest, normalize_identifier
 
 BUILD = ["build", "--exclude-resource-type", "test", "unit_test"]
+
+
+REPEAT_REQUEST_ID = "DSR-REPEAT-1"
+
+
+def _add_repeat_request(raw: Path) -> None:
+    """A second erasure request of the first erased person, by an identifier of another type."""
+    truth = pq.read_table(raw / "_truth" / "privacy_requests.parquet").to_pylist()
+    first = next(r for r in truth if r["request_type"] == "erasure" and r["person_id"])
+    identity = pq.read_table(raw / "_truth" / "identity.parquet").to_pylist()
+    kind, value = next(
+        (r["identifier_type"], r["identifier_value"])
+        for r in identity
+        if r["person_id"] == first["person_id"]
+        and r["identifier_type"] in {"phone", "email", "member_id", "device_id"}
+        and r["identifier_type"] != first["identifier_type"]
+    )
+    row = {
+        "request_id": [REPEAT_REQUEST_ID],
+        "identifier_type": [kind],
+        "identifier_value": [value],
+        "request_type": ["erasure"],
+        "requested_at": [first["requested_at"] + timedelta(seconds=1)],
+    }
+    # the generator's schema, so the folder still reads as one table
+    schema = pq.read_schema(next((raw / "erasure_requests").glob("*.parquet")))
+    table = pa.table({name: row[name] for name in schema.names}).cast(schema)
+    pq.write_table(table, raw / "erasure_requests" / "zz-repeat.parquet")
 
 
 def _build(raw: Path, workdir: Path) -> None:
@@ -39,6 +71,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("erasure")
     raw = tmp / "raw"
     generate(3000, date(2025, 1, 1), date(2025, 12, 31), 11, raw, progress=False)
+    _add_repeat_request(raw)
     # the same data without the requests: the day before they arrive
     before_raw = tmp / "raw_before"
     before_raw.mkdir()
@@ -106,7 +139,7 @@ def _leaks(db: Path, needles: set[str]) -> list[str]:
     ).fetchall()
     found = []
     for schema, table, column in columns:
-        if schema == "privacy" and table == "erased_identifiers" and column == "identifier_digest":
+        if schema == "privacy" and column == "identifier_digest":
             continue
         n = con.execute(
             f'select count(*) from "{schema}"."{table}" as t where exists '
@@ -172,6 +205,10 @@ def test_the_ledger_has_one_row_per_request(builds, erased, build) -> None:
     # two requests of one person: the first erases them, the second finds them gone
     by_ledger = {rid: (person, removed, tables) for rid, person, removed, tables in ledger}
     assert set(by_ledger) <= set(erased["erasures"])
+    # every request is reported, the repeated one included (it outlives the person it names)
+    assert set(erased["erasures"]) <= set(report)
+    assert report[REPEAT_REQUEST_ID] == "person_already_erased"
+    assert REPEAT_REQUEST_ID not in by_ledger
     for rid in found:
         assert report[rid] in {"erased", "person_already_erased"}, (rid, report[rid])
     erased_by_ledger = [rid for rid in found if report[rid] == "erased"]

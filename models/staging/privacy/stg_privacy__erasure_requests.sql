@@ -1,3 +1,4 @@
+{{ config(schema="privacy") }}
 -- one row per usable data-subject request (erasure or restriction): the identifier as a digest only
 with base as (
     select * from {{ ref('base_privacy__erasure_requests') }}

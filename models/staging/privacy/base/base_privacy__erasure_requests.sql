@@ -1,6 +1,8 @@
-{{ config(materialized="table") }}
+{{ config(materialized="table", schema="privacy") }}
 -- every raw data-subject request, typed, with its identifier kept only as a SHA-256 digest of the
--- normal form (the value itself never leaves the raw view), and the reason it cannot be staged
+-- normal form (the value itself never leaves the raw view), and the reason it cannot be staged.
+-- Kept in the schema `privacy` and never purged: a request outlives the person it erases (a second
+-- request by the same person is reported as person_already_erased, not lost)
 {%- set raw_columns = ['request_id', 'identifier_type', 'identifier_value', 'request_type', 'requested_at'] %}
 with source as (
     select * from {{ source('privacy', 'erasure_requests') }}
@@ -65,5 +67,3 @@ checked as {{ persona.materialized() }} (
 {{ persona.with_duplicate_flags('checked', ['request_id'], 'requested_at asc') }}
 
 select * from final
--- the rows of people who asked to be erased are never staged (macros/privacy/erasure.sql)
-where {{ persona.not_erased('base_privacy__erasure_requests', 'final') }}
