@@ -33,7 +33,9 @@ DUCKDB1 := $(BUILD)/duckdb1
 DUCKDB1_VERSION := 1.5.6
 
 help:
-	@echo "make run     build the warehouse (generates the sample into data/raw first if needed)"
+	@echo "make run     build the warehouse (generates the sample into data/raw first if needed);"
+	@echo "             every day: one build at a time, says which raw files changed, skips if none did"
+	@echo "make run FULL_REFRESH=1   rebuild every model from all raw files (after a bad day)"
 	@echo "make test    every check: ruff, sqlfluff, pytest, dbt build + tests on the fixture"
 	@echo "make test-spark  the fixture built on a local Spark (dbt-spark, PySpark, Java 17), compared with DuckDB"
 	@echo "make bench SCALE=100000   time a full build at that many persons (BENCH_RAW=dir: build that raw folder;"
@@ -76,10 +78,8 @@ run: env
 	else \
 		echo "== building from $(RAW_DIR) (nothing is generated)"; \
 	fi
-	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) build
-	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate --static
-	$(BIN)/persona export-audiences --db "$(PERSONA_DB)" --out data/exports
-	$(BIN)/persona publish --db "$(PERSONA_DB)" --out "$(PERSONA_PUBLISHED_DB)"
+	$(BIN)/persona run --db "$(PERSONA_DB)" --raw "$(RAW_DIR)" --exports data/exports \
+		--published "$(PERSONA_PUBLISHED_DB)" $(if $(FULL_REFRESH),--full-refresh)
 	@echo ""
 	@echo "== done"
 	@echo "warehouse:   $(abspath $(PERSONA_DB))   (DuckDB; schemas staging, intermediate, marts)"

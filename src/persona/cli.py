@@ -22,6 +22,17 @@ class Command:
 #: (audience, its commands), in the order the help lists them
 COMMANDS: tuple[tuple[str, tuple[Command, ...]], ...] = (
     (
+        "for the people who run the warehouse",
+        (
+            Command(
+                "run",
+                "persona.run",
+                "[--db PATH --raw DIR --full-refresh --build-only] [-- DBT ARGS]",
+                "build the warehouse; one at a time, says what changed, skips when nothing did",
+            ),
+        ),
+    ),
+    (
         "for the people and systems that read the warehouse",
         (
             Command(
