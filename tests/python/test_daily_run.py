@@ -138,9 +138,9 @@ def test_the_first_build_says_what_it_reads(daily) -> None:
     assert "first build of this warehouse" in out
     assert "build complete" in out
     con = duckdb.connect(str(daily["daily"] / "w.duckdb"), read_only=True)
-    files = con.execute("select count(*) from loads.raw_files")
+    files = con.execute("select count(*) from loads.raw_files").fetchone()[0]
     builds = con.execute("select mode, files_new from loads.builds").fetchall()
-    assert files.fetchone()[0] == n
+    assert files == n
     con.close()
     assert builds[0][0] == "first" and len(builds) == 1
 
