@@ -18,7 +18,6 @@ from persona.consumers import customer360 as c360
 from persona.consumers import dashboard_data as data
 from persona.dev.identifiers import IDENTIFIER_TYPES
 
-
 RESTRICTED = (
     "Restricted 限制处理: this person asked to restrict the use of their data. Do not message "
     "them, personalise for them or share their data, whatever their consent."

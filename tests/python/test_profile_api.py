@@ -511,7 +511,9 @@ def test_api_consent_per_purpose_and_restriction(client: TestClient) -> None:
 
     detail = client.get("/v1/profiles/oid_a/consents").json()
     assert detail["one_id"] == "oid_a" and detail["is_restricted"] is False
-    rows = [(r["purpose"], r["channel"], r["status"], r["is_consented"]) for r in detail["consents"]]
+    rows = [
+        (r["purpose"], r["channel"], r["status"], r["is_consented"]) for r in detail["consents"]
+    ]
     assert rows == [  # purpose order, then channel order
         ("marketing", "sms", "granted", True),
         ("marketing", "email", "withdrawn", False),
@@ -840,3 +842,92 @@ def test_bench_api_measures_lookups_on_loopback(published: Path, tmp_path: Path)
     assert results["lookup_by_phone_concurrency_2"]["errors"] == 0
     assert results["other_endpoints_errors"] == 0
     assert {"profile_sequential", "tags_sequential", "membership_sequential"} <= set(results)
+
+
+def test_consents_timeline_and_audience_kinds_on_the_sample_build(default_sample, tmp_path):
+    """On the sample: a person who withdrew marketing consent on a channel reads withdrawn there
+    in the API (summary and /consents, as dim_customer_consents says); the API's timeline, paged,
+    is the warehouse's timeline (the page's query) row for row; dim_audiences.kind holds only
+    segment and trigger, cart_abandoners being a trigger list, and the API says so."""
+    from persona.consumers import customer360 as c360
+    from persona.consumers import timeline as timelines
+
+    workdir, _ = default_sample
+    target = tmp_path / "published.duckdb"
+    publish(workdir / "w.duckdb", target, log=lambda _: None)
+    warehouse = duckdb.connect(str(workdir / "w.duckdb"), read_only=True)
+    client = TestClient(create_app(target))
+    one_id, channel = warehouse.execute(
+        """
+        select consents.one_id, min(consents.channel)
+        from marts.dim_customer_consents as consents
+        where consents.purpose = 'marketing' and consents.status = 'withdrawn'
+          and consents.one_id in (select one_id from marts.fct_sessions)
+          and consents.one_id in (select one_id from marts.fct_orders)
+        group by consents.one_id
+        order by consents.one_id
+        limit 1
+        """
+    ).fetchone()
+    expected = warehouse.execute(
+        "select purpose, channel, status, is_consented from marts.dim_customer_consents "
+        "where one_id = ? order by all",
+        [one_id],
+    ).fetchall()
+    detail = client.get(f"/v1/profiles/{one_id}/consents").json()
+    got = sorted(
+        (r["purpose"], r["channel"], r["status"], r["is_consented"]) for r in detail["consents"]
+    )
+    assert got == sorted(expected)
+    summary = client.get(f"/v1/profiles/{one_id}").json()["consent"]
+    assert summary["purposes"]["marketing"][channel] == {"allowed": False, "status": "withdrawn"}
+    assert summary["may_message"].get(channel, False) is False
+    (restricted,) = warehouse.execute(
+        "select is_restricted from marts.dim_customers where one_id = ?", [one_id]
+    ).fetchone()
+    assert summary["is_restricted"] is restricted is detail["is_restricted"]
+    # a restricted person of the sample: restricted in the API, not to be messaged
+    for (restricted_id,) in warehouse.execute(
+        "select one_id from marts.dim_customers where is_restricted order by one_id limit 3"
+    ).fetchall():
+        answer = client.get(f"/v1/profiles/{restricted_id}").json()["consent"]
+        assert answer["is_restricted"] is True
+        assert set(answer["may_message"].values()) == {False}
+
+    # the timeline: pages of 7 through the API = the whole timeline read from the warehouse
+    counts = c360.timeline_counts(warehouse, one_id)
+    total = sum(counts.values())
+    assert total > 7
+    whole = timelines.timeline(Marts(warehouse), one_id, timelines.MAX_LIMIT)
+    assert len(whole.rows) == min(total, timelines.MAX_LIMIT)
+    events, cursor = [], None
+    while True:
+        params = {"limit": 7} | ({"cursor": cursor} if cursor else {})
+        body = client.get(f"/v1/profiles/{one_id}/timeline", params=params).json()
+        events += body["events"]
+        cursor = body["next_cursor"]
+        assert not looks_like_pii(str(body))
+        if cursor is None:
+            break
+    assert len(events) == total
+    times = [e["happened_at"] for e in events]
+    assert times == sorted(times, reverse=True)
+    assert [(e["kind"], e["reference"]) for e in events[: len(whole.rows)]] == [
+        (row["kind"], row["reference"]) for row in whole.rows
+    ]
+    assert {kind: sum(e["kind"] == kind for e in events) for kind in counts} == counts
+
+    # audience kinds
+    kinds = dict(
+        warehouse.execute("select audience_code, kind from marts.dim_audiences").fetchall()
+    )
+    assert set(kinds.values()) == {"segment", "trigger"}
+    assert kinds["cart_abandoners"] == "trigger"
+    assert all(kinds[code] == "segment" for code in kinds if code.endswith("_lookalike"))
+    (member,) = warehouse.execute(
+        "select min(one_id) from marts.fct_audience_members where audience_code = 'cart_abandoners'"
+    ).fetchone()
+    audiences = client.get(f"/v1/profiles/{member}/audiences").json()["audiences"]
+    assert {(a["audience_code"], a["kind"]) for a in audiences} >= {("cart_abandoners", "trigger")}
+    assert all(a["kind"] == kinds[a["audience_code"]] for a in audiences)
+    warehouse.close()

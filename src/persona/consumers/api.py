@@ -234,8 +234,7 @@ def create_app(published_path: str | Path) -> FastAPI:
         return {
             "one_id": one_id,
             "events": [
-                {key: profiles._jsonable(value) for key, value in row.items()}
-                for row in page.rows
+                {key: profiles._jsonable(value) for key, value in row.items()} for row in page.rows
             ],
             "next_cursor": page.next_cursor,
             "kinds": page.kinds,

@@ -276,7 +276,10 @@ def timeline(
     campaign messages (treatment: sent; control: held out), each with its channel. The same query
     as the profile API's timeline (:func:`persona.consumers.timeline.timeline`)."""
     page = timelines.timeline(api.Marts(con), one_id, limit)
-    return pd.DataFrame(page.rows, columns=list(timelines.COLUMNS))
+    frame = pd.DataFrame(page.rows, columns=list(timelines.COLUMNS))
+    # a page without an order has no amount: still a number column
+    frame["amount_yuan"] = frame["amount_yuan"].astype("float64")
+    return frame
 
 
 def timeline_counts(con: duckdb.DuckDBPyConnection, one_id: str) -> dict[str, int]:

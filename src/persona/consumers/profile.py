@@ -292,9 +292,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _rows(
-    con: Any, sql: str, params: Sequence[Any] | dict[str, Any] = ()
-) -> list[dict[str, Any]]:
+def _rows(con: Any, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
     cursor = con.execute(sql, params if isinstance(params, dict) else list(params))
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -339,11 +337,15 @@ class Marts:
         if name not in self._columns:
             schema, table = name.split(".")
             prefix = "database_name = ? and " if self.catalog else ""
-            found = (con or self.con).execute(
-                "select column_name from duckdb_columns() "
-                f"where {prefix}schema_name = ? and table_name = ?",
-                [*([self.catalog] if self.catalog else []), schema, table],
-            ).fetchall()
+            found = (
+                (con or self.con)
+                .execute(
+                    "select column_name from duckdb_columns() "
+                    f"where {prefix}schema_name = ? and table_name = ?",
+                    [*([self.catalog] if self.catalog else []), schema, table],
+                )
+                .fetchall()
+            )
             self._columns[name] = {column for (column,) in found}
         return self._columns[name]
 

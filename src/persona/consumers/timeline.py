@@ -55,8 +55,16 @@ TIMELINE_SOURCES: tuple[Source, ...] = (
     Source(
         "order",
         "marts.fct_orders",
-        ("one_id", "order_at", "channel", "order_id", "status", "is_return", "has_coupon",
-         "net_amount"),  # fmt: skip
+        (
+            "one_id",
+            "order_at",
+            "channel",
+            "order_id",
+            "status",
+            "is_return",
+            "has_coupon",
+            "net_amount",
+        ),
         """
         select
             order_at as happened_at,
@@ -75,8 +83,18 @@ TIMELINE_SOURCES: tuple[Source, ...] = (
     Source(
         "visit",
         "marts.fct_sessions",
-        ("one_id", "started_at", "channel", "session_id", "n_events", "n_product_views",
-         "has_search", "has_add_to_cart", "has_purchase", "is_cart_abandoned"),  # fmt: skip
+        (
+            "one_id",
+            "started_at",
+            "channel",
+            "session_id",
+            "n_events",
+            "n_product_views",
+            "has_search",
+            "has_add_to_cart",
+            "has_purchase",
+            "is_cart_abandoned",
+        ),
         """
         select
             started_at,
@@ -118,8 +136,16 @@ TIMELINE_SOURCES: tuple[Source, ...] = (
     Source(
         "campaign",
         "marts.fct_campaign_touches",
-        ("one_id", "sent_at", "channel", "touch_id", "campaign_id", "variant", "is_opened",
-         "is_clicked"),  # fmt: skip
+        (
+            "one_id",
+            "sent_at",
+            "channel",
+            "touch_id",
+            "campaign_id",
+            "variant",
+            "is_opened",
+            "is_clicked",
+        ),
         """
         select
             sent_at,
