@@ -2,7 +2,8 @@
 
 A page of dashboard/app.py (st.navigation, at /customer360): type any identifier as the person
 would give it, see their masked golden record, identifiers and why they are linked, OneID history,
-one timeline across channels, tags, scores, audiences and consent. Every figure comes from
+consent per purpose and channel (and whether they are restricted), one timeline across channels,
+tags, scores, audiences and trigger lists. Every figure comes from
 persona.consumers.customer360 (reads the `marts` schema read-only); this script only renders.
 """
 
@@ -16,6 +17,11 @@ import streamlit as st
 from persona.consumers import customer360 as c360
 from persona.consumers import dashboard_data as data
 from persona.dev.identifiers import IDENTIFIER_TYPES
+
+RESTRICTED = (
+    "Restricted 限制处理: this person asked to restrict the use of their data. Do not message "
+    "them, personalise for them or share their data, whatever their consent."
+)
 
 
 def table(frame: pd.DataFrame, empty: str) -> None:
@@ -101,7 +107,6 @@ def customer360() -> None:
 
 def person_section(found: c360.api.LookupResult, whole: dict) -> None:
     record = whole["profile"]["golden_record"]
-    consent = whole["profile"]["consent"]
     st.success(f"Found 已找到 {found.one_id} by {found.identifier_type} {found.identifier_masked}")
     st.header("Golden record 客户主数据")
     figures = [
@@ -126,19 +131,32 @@ def person_section(found: c360.api.LookupResult, whole: dict) -> None:
             hide_index=True,
         )
     with right:
-        st.subheader("Consent 营销许可")
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    ("sms 短信", consent["sms"]["opt_in"]),
-                    ("email 邮件", consent["email"]["opt_in"]),
-                    ("wecom 企业微信 (contact)", consent["wecom"]["has_wecom"]),
-                ],
-                columns=["channel 渠道", "allowed 许可"],
-            ),
-            hide_index=True,
-        )
-        st.caption(f"Consent as of 更新时间: {consent['updated_at'] or '– (no CRM record)'}")
+        summary = whole["profile"]["consent"]
+        st.subheader("May we message them? 可否触达")
+        if not summary["available"]:
+            st.warning(summary["detail"])
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    list(summary["may_message"].items()),
+                    columns=["channel 渠道", "marketing allowed 可营销"],
+                ),
+                hide_index=True,
+            )
+        if summary["is_restricted"]:
+            st.error(RESTRICTED)
+
+    st.header("Consent 许可")
+    st.caption(
+        "Consent per purpose and channel as it stands now (the latest decision wins; no decision "
+        "means no consent). Source: marts.dim_customer_consents."
+    )
+    if whole["consent_matrix"] is None:
+        st.warning(whole["profile"]["consent"]["detail"])
+    else:
+        st.dataframe(whole["consent_matrix"], hide_index=True)
+        with st.expander("Decisions 许可记录 (legal basis, when, source)"):
+            table(whole["consent_details"], "No decision on file 无许可记录.")
 
     st.header("Identifiers 身份标识")
     st.caption("Every identifier of the OneID, masked, with its sources. Source: dim_identifiers.")
@@ -182,7 +200,10 @@ def person_section(found: c360.api.LookupResult, whole: dict) -> None:
             score_table(whole["profile"][key])
 
     st.header("Audiences 人群")
-    st.caption("Audiences and trigger lists the person is in as of the build.")
+    st.caption(
+        "Audiences the person is in as of the build. kind: segment (a standing audience) or "
+        "trigger (a trigger list: refreshed every build, act within hours)."
+    )
     table(whole["audiences"], "In no audience 不在任何人群.")
 
 

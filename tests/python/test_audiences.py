@@ -229,3 +229,25 @@ def test_bad_audience_definition_stops_the_build(tmp_path: Path, rule, channels,
     output = ANSI.sub("", result.stdout)
     assert result.returncode != 0
     assert "broken_audience" in output and message in output, output[-3000:]
+
+
+def test_every_audience_declares_its_kind() -> None:
+    """kind (segment | trigger) is explicit on every shipped definition; cart abandoners is the
+    trigger list the catalog has always described as one."""
+    kinds = {a["code"]: a.get("kind") for a in _audiences()}
+    assert set(kinds.values()) == {"segment", "trigger"}, kinds
+    assert kinds["cart_abandoners"] == "trigger"
+
+
+def test_an_audience_of_an_unknown_kind_stops_the_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    path = project / DEFINITIONS.relative_to(PROJECT_DIR)
+    document = yaml.safe_load(path.read_text())
+    document["models"][0]["config"]["meta"]["audiences"][0]["kind"] = "billboard"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+    raw = tmp_path / "raw"
+    write_fixture(raw)
+    result = run_dbt(["compile", "-s", "dim_audiences"], raw, tmp_path, project_dir=project)
+    output = ANSI.sub("", result.stdout)
+    assert result.returncode != 0
+    assert "kind must be segment or trigger, got billboard" in output, output[-3000:]

@@ -24,6 +24,8 @@ from conftest import PROJECT_DIR
 from persona.consumers import customer360 as c360
 from persona.consumers import dashboard_data as data
 from persona.consumers import profile as api
+from persona.consumers import timeline as timelines
+from persona.consumers.privacy import looks_like_pii
 
 APP = PROJECT_DIR / "dashboard" / "app.py"
 PAGE = "customer360.py"
@@ -70,6 +72,43 @@ def someone(con) -> dict:
         "typed": f"{digits[:3]} {digits[3:7]}-{digits[7:]}",
         "masked": f"{digits[:3]}****{digits[-4:]}",
     }
+
+
+def typed_identifier(con, condition: str) -> dict:
+    """A person matching ``condition`` (SQL on ``customers``, marts.dim_customers) and one of
+    their identifiers the marts hold in clear (not personal data: a member id, device id, ...),
+    to type into the page with its type."""
+    one_id, kind, value = con.execute(
+        f"""
+        select customers.one_id, identifiers.identifier_type, identifiers.identifier_value
+        from marts.dim_customers as customers
+        inner join marts.dim_identifiers as identifiers on customers.one_id = identifiers.one_id
+        where ({condition})
+          and identifiers.exclusion_reason is null
+          and identifiers.identifier_type not in ('phone', 'email')
+          and identifiers.identifier_display = identifiers.identifier_value
+        order by customers.one_id, identifiers.identifier_type, identifiers.identifier_value
+        limit 1
+        """
+    ).fetchone()
+    return {"one_id": one_id, "type": kind, "value": value}
+
+
+@pytest.fixture(scope="module")
+def withdrawn(con) -> dict:
+    """A person who withdrew marketing consent on a channel (dim_customer_consents), with the
+    channel and an identifier to type."""
+    person = typed_identifier(
+        con,
+        "customers.one_id in (select one_id from marts.dim_customer_consents "
+        "where purpose = 'marketing' and status = 'withdrawn') and not customers.is_restricted",
+    )
+    (person["channel"],) = con.execute(
+        "select min(channel) from marts.dim_customer_consents "
+        "where one_id = ? and purpose = 'marketing' and status = 'withdrawn'",
+        [person["one_id"]],
+    ).fetchone()
+    return person
 
 
 # --- no warehouse needed ------------------------------------------------------------------------
@@ -202,7 +241,8 @@ def test_timeline_is_every_channel_newest_first(con, someone) -> None:
     for kind, mart in c360.TIMELINE_KINDS.items():
         expected = con.execute(f"select count(*) from {mart} where one_id = ?", [one_id]).fetchone()
         assert counts[kind] == expected[0] > 0, kind
-    everything = c360.timeline(con, one_id, limit=10_000)
+    assert sum(counts.values()) <= timelines.MAX_LIMIT
+    everything = c360.timeline(con, one_id, limit=timelines.MAX_LIMIT)
     assert len(everything) == sum(counts.values())
     assert everything.happened_at.is_monotonic_decreasing
     assert everything.kind.value_counts().to_dict() == counts
@@ -234,11 +274,40 @@ def test_tags_and_audiences_match_the_marts(con, someone) -> None:
     ).fetchall()
     assert audiences.audience_code.tolist() == [code for (code,) in members]
     assert audiences.entered_on.notna().all()
-    assert set(audiences.kind) <= {"rule", "lookalike", "trigger list"}
-    trigger_lists = con.execute(
+    catalog = dict(con.execute("select audience_code, kind from marts.dim_audiences").fetchall())
+    assert audiences.kind.tolist() == [catalog[code] for code in audiences.audience_code]
+    assert set(catalog.values()) == {"segment", "trigger"}  # accepted values, both in use
+    assert catalog["cart_abandoners"] == "trigger"
+    # every audience the catalog describes as a trigger list declares kind trigger
+    described = con.execute(
         "select audience_code from marts.dim_audiences where description ilike '%trigger list%'"
     ).fetchall()
-    assert trigger_lists  # the catalog names at least one (cart_abandoners)
+    assert described and all(catalog[code] == "trigger" for (code,) in described)
+
+
+def test_consent_matrix_is_the_consent_mart(con, withdrawn) -> None:
+    one_id = withdrawn["one_id"]
+    matrix = c360.consent_matrix(con, one_id).set_index("purpose 用途")
+    assert list(matrix.index) == list(api.CONSENT_PURPOSES)
+    assert list(matrix.columns) == list(api.CONSENT_CHANNELS)
+    rows = con.execute(
+        "select purpose, channel, status, is_consented from marts.dim_customer_consents "
+        "where one_id = ?",
+        [one_id],
+    ).fetchall()
+    decided = {(purpose, channel) for purpose, channel, *_ in rows}
+    for purpose, channel, status, consented in rows:
+        cell = matrix.loc[purpose, channel]
+        assert cell.startswith("✓" if consented else "✗"), (purpose, channel, cell)
+        assert (status or "refused") in cell or (status == "granted" and not consented)
+    for purpose in api.CONSENT_PURPOSES:
+        for channel in api.CONSENT_CHANNELS:
+            if (purpose, channel) not in decided:
+                assert matrix.loc[purpose, channel].startswith("– no decision")
+    assert "withdrawn" in matrix.loc["marketing", withdrawn["channel"]]
+    details = c360.consent_details(con, one_id)
+    assert len(details) == len(rows)
+    assert details.decided_at.notna().any() and details.legal_basis.notna().any()
 
 
 def test_the_page_holds_no_raw_identifier(con, someone) -> None:
@@ -286,6 +355,7 @@ def test_page_answers_every_lookup(con, someone, warehouse_file, monkeypatch) ->
     headers = [header.value for header in app.header]
     assert headers == [
         "Golden record 客户主数据",
+        "Consent 许可",
         "Identifiers 身份标识",
         "Timeline 行为时间线",
         "Tags 标签",
@@ -307,6 +377,45 @@ def test_page_answers_every_lookup(con, someone, warehouse_file, monkeypatch) ->
     assert "Cannot look this up" in app.error[0].value
 
 
+def test_page_shows_consent_per_purpose_and_restriction(
+    con, withdrawn, warehouse_file, monkeypatch
+) -> None:
+    """The person who withdrew marketing consent on a channel reads withdrawn there on the
+    page, as the profile API's consent answer says; a restricted person is flagged."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PERSONA_DB", str(warehouse_file))
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    app.switch_page(PAGE).run()
+    app.selectbox(key="c360_identifier_type").select(withdrawn["type"]).run()
+    app.text_input(key="c360_identifier").input(withdrawn["value"]).run()
+    assert not app.exception, app.exception
+    assert withdrawn["one_id"] in app.success[0].value
+    (matrix,) = [frame.value for frame in app.dataframe if "purpose 用途" in frame.value.columns]
+    matrix = matrix.set_index("purpose 用途")
+    assert "withdrawn" in matrix.loc["marketing", withdrawn["channel"]]
+    answer = api.consents(api.Marts(con), withdrawn["one_id"])
+    for row in answer["consents"]:
+        cell = matrix.loc[row["purpose"], row["channel"]]
+        assert cell.startswith("✓" if row["is_consented"] else "✗")
+    (may_message,) = [
+        frame.value for frame in app.dataframe if "marketing allowed 可营销" in frame.value.columns
+    ]
+    allowed = dict(
+        zip(may_message["channel 渠道"], may_message["marketing allowed 可营销"], strict=True)
+    )
+    assert not allowed.get(withdrawn["channel"], False)
+    assert not any(looks_like_pii(frame.value.to_csv()) for frame in app.dataframe)
+    assert not any("Restricted" in error.value for error in app.error)
+
+    restricted = typed_identifier(con, "customers.is_restricted")
+    app.selectbox(key="c360_identifier_type").select(restricted["type"]).run()
+    app.text_input(key="c360_identifier").input(restricted["value"]).run()
+    assert not app.exception, app.exception
+    assert restricted["one_id"] in app.success[0].value
+    assert any("Restricted 限制处理" in error.value for error in app.error)
+
+
 def test_customer360_in_headless_chromium(con, someone, warehouse_file, tmp_path) -> None:
     with (
         streamlit_app(APP, warehouse_file, tmp_path / "streamlit.log") as url,
@@ -323,6 +432,7 @@ def test_customer360_in_headless_chromium(con, someone, warehouse_file, tmp_path
         box.press("Enter")
         page.get_by_text("Timeline 行为时间线").wait_for(timeout=90_000)
         page.get_by_text("Audiences 人群").wait_for(timeout=90_000)
+        page.get_by_text("Consent 许可", exact=True).wait_for(timeout=90_000)
         page.wait_for_timeout(1500)  # let the tables draw
         text = page.inner_text("body")
         assert someone["one_id"] in text
@@ -332,7 +442,7 @@ def test_customer360_in_headless_chromium(con, someone, warehouse_file, tmp_path
         assert f"of {sum(counts.values())} shown" in text
         assert "Tags 标签" in text
         # the timeline and the tags are drawn as tables (canvas grids)
-        assert page.locator('[data-testid="stDataFrame"]').count() >= 6
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 8
         height = 0
         for _ in range(6):
             page.wait_for_timeout(800)

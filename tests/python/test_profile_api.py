@@ -117,6 +117,59 @@ def make_warehouse(path: Path, erased: list[tuple[str, str]] | None = None) -> P
         channels_used, is_sms_opt_in, is_email_opt_in, consent_updated_at, has_wecom,
         phone_sha256, phone_masked, phone_source, email_sha256, email_masked, as_of_date)"""
     )
+    # oid_b asked to restrict the use of their data (dim_customers.is_restricted)
+    con.execute("alter table marts.dim_customers add column is_restricted boolean default false")
+    con.execute("update marts.dim_customers set is_restricted = one_id = 'oid_b'")
+    con.execute(
+        """create table marts.dim_customer_consents as select * from (values
+        ('oid_a', 'marketing', 'sms', true, 'granted', null, timestamp '2026-03-01 10:00',
+         'e1', 'consent_events', 'app', 'consent'),
+        ('oid_a', 'marketing', 'email', false, 'withdrawn', null, timestamp '2026-04-02 11:00',
+         'e2', 'consent_events', 'service', 'consent'),
+        ('oid_a', 'marketing', 'wecom', false, 'granted', 'refusal_in_set_aside_row',
+         timestamp '2026-01-05 09:00', 'w1', 'wecom_contacts', 'wecom', 'consent'),
+        ('oid_a', 'third_party_sharing', 'ad_platform', true, 'granted', null,
+         timestamp '2026-02-01 08:00', 'e3', 'consent_events', 'app', 'separate_consent'),
+        ('oid_a', 'personalisation', 'push', false, 'withdrawn', null,
+         timestamp '2026-05-01 12:00', 'e4', 'consent_events', 'app', 'consent'),
+        ('oid_b', 'marketing', 'sms', true, 'granted', null, timestamp '2025-06-06 06:00',
+         'c1', 'crm_members', 'crm', 'consent')
+        ) as t(one_id, purpose, channel, is_consented, status, consent_issue, decided_at,
+        consent_decision_id, decision_source, source_system, legal_basis)"""
+    )
+    # the timeline of oid_a: two rows at one moment (the cursor must not lose either), a ticket
+    # whose category carries a phone number (scrubbed), oid_b's rows and an anonymous session
+    con.execute(
+        """create table marts.fct_orders as select * from (values
+        ('oid_a', timestamp '2026-09-01 10:00', 'tmall', 'ecommerce:O1', 'completed', false, true,
+         199.90::decimal(18, 2), 'x'),
+        ('oid_a', timestamp '2026-06-01 10:00', 'store', 'pos:P2', 'completed', true, false,
+         -50.00::decimal(18, 2), 'x'),
+        ('oid_b', timestamp '2026-09-02 10:00', 'store', 'pos:P3', 'completed', false, false,
+         10.00::decimal(18, 2), 'x')
+        ) as t(one_id, order_at, channel, order_id, status, is_return, has_coupon, net_amount,
+        unused)"""
+    )
+    con.execute(
+        """create table marts.fct_sessions as select * from (values
+        ('oid_a', timestamp '2026-09-01 10:00', 'app', 's1', 5, 2, true, true, false, true),
+        ('oid_a', timestamp '2026-08-01 09:00', 'web', 's2', 1, 0, false, false, false, false),
+        (null, timestamp '2026-08-01 09:00', 'web', 's3', 1, 0, false, false, false, false)
+        ) as t(one_id, started_at, channel, session_id, n_events, n_product_views, has_search,
+        has_add_to_cart, has_purchase, is_cart_abandoned)"""
+    )
+    con.execute(
+        """create table marts.fct_service_tickets as select * from (values
+        ('oid_a', timestamp '2026-07-01 08:00', 'hotline', 't1', 'call back 139 1234 0001', 4)
+        ) as t(one_id, created_at, channel, ticket_id, category, satisfaction_score)"""
+    )
+    con.execute(
+        """create table marts.fct_campaign_touches as select * from (values
+        ('oid_a', timestamp '2026-09-01 10:00', 'sms', 'k2', 'CMP_A', 'treatment', true, false),
+        ('oid_a', timestamp '2026-09-01 10:00', 'sms', 'k1', 'CMP_A', 'treatment', false, false),
+        ('oid_a', timestamp '2026-05-05 05:00', 'push', 'k3', 'CMP_B', 'control', false, false)
+        ) as t(one_id, sent_at, channel, touch_id, campaign_id, variant, is_opened, is_clicked)"""
+    )
     con.execute(
         """create table marts.dim_customer_profiles as select * from (values
         ('oid_a', 'F', true, 3::double, 'skincare'),
@@ -138,13 +191,15 @@ def make_warehouse(path: Path, erased: list[tuple[str, str]] | None = None) -> P
     )
     con.execute(
         """create table marts.dim_audiences as select * from (values
-        ('vip', 'rule', 'VIP客户', 'VIP customers', 'sms,wecom', 'Thank-you gift.'),
-        ('winback', 'rule', '召回', 'Win-back', 'sms', 'Coupon.')
-        ) as t(audience_code, audience_type, name_zh, name_en, channels, purpose)"""
+        ('vip', 'rule', 'segment', 'VIP客户', 'VIP customers', 'sms,wecom', 'Thank-you gift.'),
+        ('winback', 'rule', 'segment', '召回', 'Win-back', 'sms', 'Coupon.'),
+        ('cart', 'rule', 'trigger', '加购未下单', 'Cart abandoners', 'sms', 'Reminder.')
+        ) as t(audience_code, audience_type, kind, name_zh, name_en, channels, purpose)"""
     )
     con.execute(
         """create table marts.fct_audience_members as select * from (values
-        ('vip', 'oid_a', date '2026-10-31')) as t(audience_code, one_id, as_of_date)"""
+        ('vip', 'oid_a', date '2026-10-31'), ('cart', 'oid_a', date '2026-10-31'))
+        as t(audience_code, one_id, as_of_date)"""
     )
     con.execute(
         """create table marts.dim_customer_rfm as select * from (values
@@ -389,11 +444,11 @@ def test_api_lookup_profile_tags_audiences(client: TestClient) -> None:
 
     answer = client.get("/v1/profiles/oid_a").json()
     assert answer["golden_record"]["city"] == "上海"
-    assert answer["consent"] == {
-        "sms": {"opt_in": True},
-        "email": {"opt_in": False},
-        "wecom": {"has_wecom": True},
-        "updated_at": "2024-01-01T00:00:00",
+    assert answer["consent"]["may_message"] == {
+        "sms": True,
+        "email": False,
+        "wecom": False,
+        "push": False,
     }
     assert answer["rfm"]["rfm_segment"] == "champions"
     assert answer["rfm"]["as_of_date"] == "2026-10-31"
@@ -426,11 +481,161 @@ def test_api_lookup_profile_tags_audiences(client: TestClient) -> None:
     assert client.get("/v1/profiles/oid_c/tags").json()["tags"] == []
 
     audiences = client.get("/v1/profiles/oid_a/audiences").json()["audiences"]
-    assert [(a["audience_code"], a["name_en"]) for a in audiences] == [("vip", "VIP customers")]
+    assert [(a["audience_code"], a["name_en"], a["kind"]) for a in audiences] == [
+        ("cart", "Cart abandoners", "trigger"),
+        ("vip", "VIP customers", "segment"),
+    ]
     assert client.get("/v1/profiles/oid_b/audiences").json()["audiences"] == []
     assert client.get("/v1/audiences/vip/members/oid_a").json()["is_member"] is True
     assert client.get("/v1/audiences/vip/members/oid_b").json()["is_member"] is False
     assert client.get("/v1/audiences/winback/members/oid_a").json()["is_member"] is False
+
+
+def test_api_consent_per_purpose_and_restriction(client: TestClient) -> None:
+    """The profile's consent summary and /consents follow dim_customer_consents: a withdrawal
+    is withdrawn, a grant overruled by a set-aside refusal is not allowed, a restricted person
+    may not be messaged whatever their consent, and no row means no consent."""
+    summary = client.get("/v1/profiles/oid_a").json()["consent"]
+    assert summary["available"] is True and summary["is_restricted"] is False
+    assert summary["purposes"] == {
+        "marketing": {
+            "sms": {"allowed": True, "status": "granted"},
+            "email": {"allowed": False, "status": "withdrawn"},
+            "wecom": {"allowed": False, "status": "granted"},
+        },
+        "personalisation": {"push": {"allowed": False, "status": "withdrawn"}},
+        "third_party_sharing": {"ad_platform": {"allowed": True, "status": "granted"}},
+        "analytics": {},
+    }
+    assert summary["last_decided_at"] == "2026-05-01T12:00:00"
+
+    detail = client.get("/v1/profiles/oid_a/consents").json()
+    assert detail["one_id"] == "oid_a" and detail["is_restricted"] is False
+    rows = [
+        (r["purpose"], r["channel"], r["status"], r["is_consented"]) for r in detail["consents"]
+    ]
+    assert rows == [  # purpose order, then channel order
+        ("marketing", "sms", "granted", True),
+        ("marketing", "email", "withdrawn", False),
+        ("marketing", "wecom", "granted", False),
+        ("personalisation", "push", "withdrawn", False),
+        ("third_party_sharing", "ad_platform", "granted", True),
+    ]
+    email = detail["consents"][1]
+    assert email["decided_at"] == "2026-04-02T11:00:00"
+    assert (email["legal_basis"], email["decision_source"]) == ("consent", "consent_events")
+    assert detail["consents"][2]["consent_issue"] == "refusal_in_set_aside_row"
+    assert detail["consents"][4]["legal_basis"] == "separate_consent"
+
+    # oid_b granted marketing on sms, but is restricted: not to be messaged
+    restricted = client.get("/v1/profiles/oid_b").json()["consent"]
+    assert restricted["is_restricted"] is True
+    assert restricted["purposes"]["marketing"]["sms"]["allowed"] is True
+    assert set(restricted["may_message"].values()) == {False}
+    assert client.get("/v1/profiles/oid_b/consents").json()["is_restricted"] is True
+    # oid_c decided nothing: no consent anywhere
+    nothing = client.get("/v1/profiles/oid_c").json()["consent"]
+    assert nothing["purposes"] == {p: {} for p in profiles.CONSENT_PURPOSES}
+    assert nothing["last_decided_at"] is None
+    assert client.get("/v1/profiles/oid_c/consents").json()["consents"] == []
+
+
+def test_api_timeline_newest_first_in_pages(client: TestClient) -> None:
+    whole = client.get("/v1/profiles/oid_a/timeline", params={"limit": 500}).json()
+    assert whole["next_cursor"] is None
+    assert whole["kinds"] == ["order", "visit", "service", "campaign"]
+    events = whole["events"]
+    assert [(e["happened_at"][:10], e["kind"], e["reference"]) for e in events] == [
+        ("2026-09-01", "campaign", "CMP_A"),  # touch k1
+        ("2026-09-01", "campaign", "CMP_A"),  # touch k2: same moment, both kept
+        ("2026-09-01", "order", "ecommerce:O1"),
+        ("2026-09-01", "visit", "s1"),
+        ("2026-08-01", "visit", "s2"),
+        ("2026-07-01", "service", "t1"),
+        ("2026-06-01", "order", "pos:P2"),
+        ("2026-05-05", "campaign", "CMP_B"),
+    ]
+    assert [e["detail"] for e in events[:2]] == ["treatment", "treatment, opened"]
+    assert events[2]["amount_yuan"] == 199.9 and events[2]["detail"] == "completed, coupon 用券"
+    assert events[6]["amount_yuan"] == -50.0 and "return" in events[6]["detail"]
+    assert "cart abandoned" in events[3]["detail"]
+    # the phone number in the ticket's category is scrubbed
+    assert events[5]["detail"] == "call back [phone], satisfaction 4/5"
+    # pages of 3: the same rows in the same order, none twice, the last page says so
+    for size in (1, 3, 7, 8):
+        pages, cursor = [], None
+        while True:
+            params = {"limit": size} | ({"cursor": cursor} if cursor else {})
+            page = client.get("/v1/profiles/oid_a/timeline", params=params)
+            assert page.status_code == 200, page.text
+            body = page.json()
+            assert 0 < len(body["events"]) <= size
+            pages.append(body["events"])
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+        assert [e for p in pages for e in p] == events, size
+        assert len(pages) == -(-len(events) // size)
+    # a person without any event: an empty first page
+    assert client.get("/v1/profiles/oid_c/timeline").json() == {
+        "one_id": "oid_c",
+        "events": [],
+        "next_cursor": None,
+        "kinds": ["order", "visit", "service", "campaign"],
+    }
+
+
+def test_publish_keeps_only_the_timeline_columns_sorted_by_one_id(published: Path) -> None:
+    from persona.consumers.timeline import TIMELINE_SOURCES
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"attach '{published}' as pub (read_only)")
+    for source in TIMELINE_SOURCES:
+        table = f"pub.{source.table}"
+        columns = [row[0] for row in con.execute(f"describe {table}").fetchall()]
+        assert tuple(columns) == source.columns, source.table
+        one_ids = [row[0] for row in con.execute(f"select one_id from {table}").fetchall()]
+        assert None not in one_ids and one_ids == sorted(one_ids), source.table
+    assert con.execute("select count(*) from pub.marts.fct_sessions").fetchone() == (2,)
+    indexed = con.execute(
+        "select table_name from duckdb_indexes() where table_name = 'dim_customer_consents'"
+    ).fetchall()
+    assert indexed == [("dim_customer_consents",)]
+    con.close()
+
+
+def test_a_publication_of_an_older_warehouse_says_what_it_lacks(tmp_path: Path) -> None:
+    """A warehouse built before dim_customer_consents, the timeline marts, dim_audiences.kind
+    and dim_customers.is_restricted still publishes; the API says clearly what it cannot answer."""
+    source = make_warehouse(tmp_path / "old.duckdb")
+    with duckdb.connect(str(source)) as old:
+        for table in (
+            "dim_customer_consents",
+            "fct_orders",
+            "fct_sessions",
+            "fct_service_tickets",
+            "fct_campaign_touches",
+        ):
+            old.execute(f"drop table marts.{table}")
+        old.execute("alter table marts.dim_audiences drop column kind")
+        old.execute("alter table marts.dim_customers drop column is_restricted")
+    target = tmp_path / "old-published.duckdb"
+    counts = publish(source, target, log=lambda _: None)
+    assert "marts.dim_customer_consents" not in counts and "marts.fct_orders" not in counts
+    client = TestClient(create_app(target))
+    consent = client.get("/v1/profiles/oid_a").json()["consent"]
+    assert consent["available"] is False and consent["is_restricted"] is None
+    assert "dim_customer_consents" in consent["detail"]
+    for url, code in (
+        ("/v1/profiles/oid_a/consents", "consents_not_published"),
+        ("/v1/profiles/oid_a/timeline", "timeline_not_published"),
+    ):
+        response = client.get(url)
+        assert (response.status_code, response.json()["error"]) == (503, code)
+        assert "publish again" in response.json()["detail"]
+    assert client.get("/v1/profiles/oid_zzz/consents").status_code == 404
+    audiences = client.get("/v1/profiles/oid_a/audiences").json()["audiences"]
+    assert [(a["audience_code"], a["kind"]) for a in audiences] == [("cart", None), ("vip", None)]
 
 
 @pytest.mark.parametrize(
@@ -450,6 +655,17 @@ def test_api_lookup_profile_tags_audiences(client: TestClient) -> None:
         ("/v1/profiles/oid_zzz/tags", 404, "unknown_one_id"),
         ("/v1/profiles/oid_zzz/audiences", 404, "unknown_one_id"),
         ("/v1/profiles/%3Bdrop%20table/audiences", 400, "invalid_one_id"),
+        ("/v1/profiles/oid_zzz/consents", 404, "unknown_one_id"),
+        ("/v1/profiles/o%27id/consents", 400, "invalid_one_id"),
+        ("/v1/profiles/oid_zzz/timeline", 404, "unknown_one_id"),
+        ("/v1/profiles/o%27id/timeline", 400, "invalid_one_id"),
+        ("/v1/profiles/oid_a/timeline?limit=0", 422, "invalid_request"),
+        ("/v1/profiles/oid_a/timeline?limit=501", 422, "invalid_request"),
+        ("/v1/profiles/oid_a/timeline?limit=ten", 422, "invalid_request"),
+        ("/v1/profiles/oid_a/timeline?cursor=abc", 400, "invalid_cursor"),
+        ("/v1/profiles/oid_a/timeline?cursor=" + "A" * 1001, 422, "invalid_request"),
+        # well-formed base64 of JSON that is no timeline position
+        ("/v1/profiles/oid_a/timeline?cursor=WyJ4IiwgIm9yZGVyIiwgMV0", 400, "invalid_cursor"),
         ("/v1/audiences/nope/members/oid_a", 404, "unknown_audience"),
         ("/v1/audiences/vip/members/oid_zzz", 404, "unknown_one_id"),
         ("/v1/audiences/v%27ip/members/oid_a", 400, "invalid_audience_code"),
@@ -473,6 +689,10 @@ def test_api_never_returns_personal_data(client: TestClient) -> None:
         "/v1/profiles/oid_b",
         "/v1/profiles/oid_a/tags",
         "/v1/profiles/oid_a/audiences",
+        "/v1/profiles/oid_a/consents",
+        "/v1/profiles/oid_b/consents",
+        "/v1/profiles/oid_a/timeline",
+        "/v1/profiles/oid_a/timeline?limit=2",
         "/v1/lookup?identifier=12345&type=phone",
         "/v1/lookup?identifier=%2B8613800138000",
     ]
@@ -541,6 +761,8 @@ def test_openapi_docs(client: TestClient) -> None:
         "/v1/profiles/{one_id}",
         "/v1/profiles/{one_id}/tags",
         "/v1/profiles/{one_id}/audiences",
+        "/v1/profiles/{one_id}/consents",
+        "/v1/profiles/{one_id}/timeline",
         "/v1/audiences/{audience_code}/members/{one_id}",
     } <= set(paths)
 
@@ -620,3 +842,92 @@ def test_bench_api_measures_lookups_on_loopback(published: Path, tmp_path: Path)
     assert results["lookup_by_phone_concurrency_2"]["errors"] == 0
     assert results["other_endpoints_errors"] == 0
     assert {"profile_sequential", "tags_sequential", "membership_sequential"} <= set(results)
+
+
+def test_consents_timeline_and_audience_kinds_on_the_sample_build(default_sample, tmp_path):
+    """On the sample: a person who withdrew marketing consent on a channel reads withdrawn there
+    in the API (summary and /consents, as dim_customer_consents says); the API's timeline, paged,
+    is the warehouse's timeline (the page's query) row for row; dim_audiences.kind holds only
+    segment and trigger, cart_abandoners being a trigger list, and the API says so."""
+    from persona.consumers import customer360 as c360
+    from persona.consumers import timeline as timelines
+
+    workdir, _ = default_sample
+    target = tmp_path / "published.duckdb"
+    publish(workdir / "w.duckdb", target, log=lambda _: None)
+    warehouse = duckdb.connect(str(workdir / "w.duckdb"), read_only=True)
+    client = TestClient(create_app(target))
+    one_id, channel = warehouse.execute(
+        """
+        select consents.one_id, min(consents.channel)
+        from marts.dim_customer_consents as consents
+        where consents.purpose = 'marketing' and consents.status = 'withdrawn'
+          and consents.one_id in (select one_id from marts.fct_sessions)
+          and consents.one_id in (select one_id from marts.fct_orders)
+        group by consents.one_id
+        order by consents.one_id
+        limit 1
+        """
+    ).fetchone()
+    expected = warehouse.execute(
+        "select purpose, channel, status, is_consented from marts.dim_customer_consents "
+        "where one_id = ? order by all",
+        [one_id],
+    ).fetchall()
+    detail = client.get(f"/v1/profiles/{one_id}/consents").json()
+    got = sorted(
+        (r["purpose"], r["channel"], r["status"], r["is_consented"]) for r in detail["consents"]
+    )
+    assert got == sorted(expected)
+    summary = client.get(f"/v1/profiles/{one_id}").json()["consent"]
+    assert summary["purposes"]["marketing"][channel] == {"allowed": False, "status": "withdrawn"}
+    assert summary["may_message"].get(channel, False) is False
+    (restricted,) = warehouse.execute(
+        "select is_restricted from marts.dim_customers where one_id = ?", [one_id]
+    ).fetchone()
+    assert summary["is_restricted"] is restricted is detail["is_restricted"]
+    # a restricted person of the sample: restricted in the API, not to be messaged
+    for (restricted_id,) in warehouse.execute(
+        "select one_id from marts.dim_customers where is_restricted order by one_id limit 3"
+    ).fetchall():
+        answer = client.get(f"/v1/profiles/{restricted_id}").json()["consent"]
+        assert answer["is_restricted"] is True
+        assert set(answer["may_message"].values()) == {False}
+
+    # the timeline: pages of 7 through the API = the whole timeline read from the warehouse
+    counts = c360.timeline_counts(warehouse, one_id)
+    total = sum(counts.values())
+    assert total > 7
+    whole = timelines.timeline(Marts(warehouse), one_id, timelines.MAX_LIMIT)
+    assert len(whole.rows) == min(total, timelines.MAX_LIMIT)
+    events, cursor = [], None
+    while True:
+        params = {"limit": 7} | ({"cursor": cursor} if cursor else {})
+        body = client.get(f"/v1/profiles/{one_id}/timeline", params=params).json()
+        events += body["events"]
+        cursor = body["next_cursor"]
+        assert not looks_like_pii(str(body))
+        if cursor is None:
+            break
+    assert len(events) == total
+    times = [e["happened_at"] for e in events]
+    assert times == sorted(times, reverse=True)
+    assert [(e["kind"], e["reference"]) for e in events[: len(whole.rows)]] == [
+        (row["kind"], row["reference"]) for row in whole.rows
+    ]
+    assert {kind: sum(e["kind"] == kind for e in events) for kind in counts} == counts
+
+    # audience kinds
+    kinds = dict(
+        warehouse.execute("select audience_code, kind from marts.dim_audiences").fetchall()
+    )
+    assert set(kinds.values()) == {"segment", "trigger"}
+    assert kinds["cart_abandoners"] == "trigger"
+    assert all(kinds[code] == "segment" for code in kinds if code.endswith("_lookalike"))
+    (member,) = warehouse.execute(
+        "select min(one_id) from marts.fct_audience_members where audience_code = 'cart_abandoners'"
+    ).fetchone()
+    audiences = client.get(f"/v1/profiles/{member}/audiences").json()["audiences"]
+    assert {(a["audience_code"], a["kind"]) for a in audiences} >= {("cart_abandoners", "trigger")}
+    assert all(a["kind"] == kinds[a["audience_code"]] for a in audiences)
+    warehouse.close()

@@ -1,14 +1,22 @@
--- the audience definitions as a table: names, channels, purpose, owner and the compiled rule; the lookalike
--- expansions (one per seed audience) with the seed they expand
+-- the audience definitions as a table: names, kind (segment or trigger list), channels, purpose, owner and
+-- the compiled rule; the lookalike expansions (one per seed audience, segments) with the seed they expand
 -- depends_on: {{ ref('int_audience_rule_members') }}
 {%- set audiences = persona.audience_definitions() %}
 {%- set expansions = persona.lookalike_expansions() %}
+{%- for audience in audiences %}
+    {%- if audience.get('kind', 'segment') not in ['segment', 'trigger'] %}
+        {{- exceptions.raise_compiler_error(
+            "audience '" ~ audience.code ~ "': kind must be segment or trigger, got " ~ audience.kind
+        ) }}
+    {%- endif %}
+{%- endfor %}
 
 with definitions as (
     {%- for audience in audiences %}
         select
             '{{ audience.code }}' as audience_code,
             'rule' as audience_type,
+            '{{ audience.get("kind", "segment") }}' as kind,
             {{ persona.audience_literal(audience.name_zh) }} as name_zh,
             {{ persona.audience_literal(audience.name_en) }} as name_en,
             {{ persona.audience_literal(audience.description | trim) }} as description,
@@ -26,6 +34,7 @@ with definitions as (
         select
             '{{ expansion.code }}' as audience_code,
             'lookalike' as audience_type,
+            'segment' as kind,
             {{ persona.audience_literal(expansion.name_zh) }} as name_zh,
             {{ persona.audience_literal(expansion.name_en) }} as name_en,
             {{ persona.audience_literal(expansion.description) }} as description,
@@ -43,6 +52,7 @@ with definitions as (
         select
             cast(null as {{ dbt.type_string() }}) as audience_code,
             cast(null as {{ dbt.type_string() }}) as audience_type,
+            cast(null as {{ dbt.type_string() }}) as kind,
             cast(null as {{ dbt.type_string() }}) as name_zh,
             cast(null as {{ dbt.type_string() }}) as name_en,
             cast(null as {{ dbt.type_string() }}) as description,

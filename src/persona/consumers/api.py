@@ -3,10 +3,16 @@
 Endpoints (OpenAPI docs at ``/docs``, the schema at ``/openapi.json``):
 
 * ``GET /v1/lookup?identifier=...&type=...&appid=...&platform=...``: who is this?
-* ``GET /v1/profiles/{one_id}``: the masked profile (golden record, consent, identifiers, RFM,
-  lifecycle, CLV, cluster, propensity)
+* ``GET /v1/profiles/{one_id}``: the masked profile (golden record, a consent summary: restricted,
+  may message per channel, per purpose and channel; identifiers, RFM, lifecycle, CLV, cluster,
+  propensity)
+* ``GET /v1/profiles/{one_id}/consents``: consent per purpose and channel with its legal basis,
+  latest decision and its source (marts.dim_customer_consents), and whether the person is
+  restricted
+* ``GET /v1/profiles/{one_id}/timeline?limit=&cursor=``: orders, visits, service tickets and
+  campaign messages, newest first, a page at a time (``next_cursor``)
 * ``GET /v1/profiles/{one_id}/tags``: the rule tags with the catalog's bilingual names
-* ``GET /v1/profiles/{one_id}/audiences``: the audiences the person is in
+* ``GET /v1/profiles/{one_id}/audiences``: the audiences and trigger lists the person is in
 * ``GET /v1/audiences/{audience_code}/members/{one_id}``: ``{"is_member": true|false}``
 * ``GET /health``: which publication is served
 
@@ -31,7 +37,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from persona.consumers import profile as profiles
-from persona.consumers.profile import LookupInputError, Marts
+from persona.consumers import timeline as timelines
+from persona.consumers.profile import LookupInputError, Marts, NotInPublication
 from persona.consumers.publish import DEFAULT_PUBLISHED_DB
 
 __all__ = ["PublishedMarts", "app_from_environment", "create_app", "main"]
@@ -138,6 +145,10 @@ def create_app(published_path: str | Path) -> FastAPI:
     async def _not_published(request: Request, error: NotPublished) -> JSONResponse:
         return _error(503, "not_published", str(error))
 
+    @app.exception_handler(NotInPublication)
+    async def _not_in_publication(request: Request, error: NotInPublication) -> JSONResponse:
+        return _error(503, error.code, error.message)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         # FastAPI's default answer echoes the input; this one names the fields only
@@ -184,13 +195,61 @@ def create_app(published_path: str | Path) -> FastAPI:
         answer = profiles.profile(marts, one_id, con=cursor)
         return _unknown_one_id() if answer is None else answer
 
+    @app.get(
+        "/v1/profiles/{one_id}/consents",
+        summary="A person's consent per purpose and channel, and whether they are restricted",
+    )
+    def get_consents(one_id: str) -> Any:
+        """Consent as it stands at build time (marts.dim_customer_consents): one row per purpose
+        (marketing, personalisation, third_party_sharing, analytics) and channel (sms, email,
+        wecom, push, ad_platform) with a decision on file; no row means no decision, so no
+        consent. `is_consented` is the answer (a grant, not overruled); `status` the latest
+        decision (granted, withdrawn, unreadable); `is_restricted`: the person asked to restrict
+        the use of their data, so they are not messaged whatever their consent. 503
+        `consents_not_published` when the publication predates the mart."""
+        marts, cursor = store.session()
+        profiles.check_one_id(one_id)
+        answer = profiles.consents(marts, one_id, con=cursor)
+        return _unknown_one_id() if answer is None else answer
+
+    @app.get("/v1/profiles/{one_id}/timeline", summary="A person's timeline, newest first")
+    def get_timeline(
+        one_id: str,
+        limit: int = Query(
+            50, ge=1, le=timelines.MAX_LIMIT, description="rows per page (1 to 500; 50)"
+        ),
+        cursor: str | None = Query(
+            None, max_length=1000, description="the next_cursor of the previous page"
+        ),
+    ) -> Any:
+        """Orders (with the net amount in yuan), visits (web, app and mini-program sessions),
+        service tickets and campaign messages across channels, newest first. Pass the answer's
+        `next_cursor` as `cursor` for the next page; it is null on the last page. 503
+        `timeline_not_published` when the publication holds no timeline mart."""
+        marts, cursor_ = store.session()
+        profiles.check_one_id(one_id)
+        if not profiles.known_one_id(marts, one_id, con=cursor_):
+            return _unknown_one_id()
+        page = timelines.timeline(marts, one_id, limit, cursor, con=cursor_)
+        return {
+            "one_id": one_id,
+            "events": [
+                {key: profiles._jsonable(value) for key, value in row.items()} for row in page.rows
+            ],
+            "next_cursor": page.next_cursor,
+            "kinds": page.kinds,
+        }
+
     @app.get("/v1/profiles/{one_id}/tags", summary="A person's tags, with bilingual names")
     def get_tags(one_id: str) -> Any:
         marts, cursor = store.session()
         answer = profiles.tags(marts, one_id, con=cursor)
         return _unknown_one_id() if answer is None else {"one_id": one_id, "tags": answer}
 
-    @app.get("/v1/profiles/{one_id}/audiences", summary="The audiences a person is in")
+    @app.get(
+        "/v1/profiles/{one_id}/audiences",
+        summary="The audiences and trigger lists a person is in",
+    )
     def get_audiences(one_id: str) -> Any:
         marts, cursor = store.session()
         answer = profiles.audiences(marts, one_id, con=cursor)

@@ -8,8 +8,9 @@
 The lookup, the golden record, the identifiers, the scores, the tags and the audiences come from
 :mod:`persona.consumers.profile` (the same functions as ``persona serve``); this module adds what
 only the page shows: the OneID's "why linked" evidence (marts.fct_identity_links), its merge and
-split history (marts.fct_identity_changes), one timeline across channels (orders, visits, service
-tickets, campaign messages) and the audiences with the date the person entered them.
+split history (marts.fct_identity_changes), consent per purpose and channel as a table, one
+timeline across channels (persona.consumers.timeline, the API's query too) and the audiences with
+the date the person entered them.
 
 Only the `marts` schema is read (and, by the lookup, ``privacy.erased_identifiers`` and the seed of
 blocked values, to say "erased" or "excluded"). Nothing returned holds a raw phone, e-mail, openid
@@ -26,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from persona.consumers import profile as api
+from persona.consumers import timeline as timelines
 from persona.consumers.privacy import looks_like_pii, scrub_pii
 
 #: Timeline rows shown, newest first (the counts per kind cover every row).
@@ -47,6 +49,7 @@ PROFILE_MARTS = (
     "marts.dim_tags",
     "marts.dim_audiences",
     "marts.fct_audience_members",
+    "marts.dim_customer_consents",
 )
 
 #: Lookup answers as the page words them.
@@ -261,75 +264,8 @@ def identity_history(con: duckdb.DuckDBPyConnection, one_id: str) -> pd.DataFram
     ]
 
 
-_TIMELINE_SQL = """
-with timeline as (
-    select
-        order_at as happened_at,
-        'order' as kind,
-        channel,
-        order_id as reference,
-        status
-            || case when is_return then ' (return 退货)' else '' end
-            || case when has_coupon then ', coupon 用券' else '' end as detail,
-        net_amount as amount_yuan
-    from marts.fct_orders
-    where one_id = $one_id
-
-    union all
-
-    select
-        started_at,
-        'visit',
-        channel,
-        session_id,
-        n_events || ' events, ' || n_product_views || ' product views'
-            || case when has_search then ', searched' else '' end
-            || case when has_add_to_cart then ', added to cart' else '' end
-            || case when has_purchase then ', purchased' else '' end
-            || case when is_cart_abandoned then ' (cart abandoned 加购未买)' else '' end,
-        null
-    from marts.fct_sessions
-    where one_id = $one_id
-
-    union all
-
-    select
-        created_at,
-        'service',
-        channel,
-        ticket_id,
-        category
-            || case
-                when satisfaction_score is null then ''
-                else ', satisfaction ' || satisfaction_score || '/5'
-            end,
-        null
-    from marts.fct_service_tickets
-    where one_id = $one_id
-
-    union all
-
-    select
-        sent_at,
-        'campaign',
-        channel,
-        campaign_id,
-        variant
-            || case when is_opened then ', opened' else '' end
-            || case when is_clicked then ', clicked' else '' end,
-        null
-    from marts.fct_campaign_touches
-    where one_id = $one_id
-)
-"""
-
 #: Timeline kinds in the page's words, and the mart each comes from.
-TIMELINE_KINDS = {
-    "order": "marts.fct_orders",
-    "visit": "marts.fct_sessions",
-    "service": "marts.fct_service_tickets",
-    "campaign": "marts.fct_campaign_touches",
-}
+TIMELINE_KINDS = {source.kind: source.table for source in timelines.TIMELINE_SOURCES}
 
 
 def timeline(
@@ -337,43 +273,85 @@ def timeline(
 ) -> pd.DataFrame:
     """One timeline across channels, newest first, at most ``limit`` rows: orders (with the net
     amount in yuan), visits (sessions of web, app and mini-program events), service tickets and
-    campaign messages (treatment: sent; control: held out), each with its channel."""
-    api.check_one_id(one_id)
-    return con.execute(
-        _TIMELINE_SQL
-        + """
-        select happened_at, kind, channel, reference, detail, amount_yuan
-        from timeline
-        order by happened_at desc, kind, channel, reference
-        limit $limit
-        """,
-        {"one_id": one_id, "limit": limit},
-    ).df()
+    campaign messages (treatment: sent; control: held out), each with its channel. The same query
+    as the profile API's timeline (:func:`persona.consumers.timeline.timeline`)."""
+    page = timelines.timeline(api.Marts(con), one_id, limit)
+    frame = pd.DataFrame(page.rows, columns=list(timelines.COLUMNS))
+    # a page without an order has no amount: still a number column
+    frame["amount_yuan"] = frame["amount_yuan"].astype("float64")
+    return frame
 
 
 def timeline_counts(con: duckdb.DuckDBPyConnection, one_id: str) -> dict[str, int]:
     """How many timeline rows of each kind the person has (all of them, not only those shown)."""
-    api.check_one_id(one_id)
-    counts = dict(
-        con.execute(
-            _TIMELINE_SQL + "select kind, count(*) from timeline group by kind",
-            {"one_id": one_id},
-        ).fetchall()
+    return timelines.timeline_counts(api.Marts(con), one_id)
+
+
+#: Consent cells of the purpose x channel table.
+_CONSENT_WORDS = {
+    "granted": "✓ granted 同意",
+    "withdrawn": "✗ withdrawn 撤回",
+    "unreadable": "✗ unreadable 无法识别",
+    None: "✗ refused (set-aside CRM row) 拒绝",
+}
+
+
+def consent_matrix(con: duckdb.DuckDBPyConnection, one_id: str) -> pd.DataFrame | None:
+    """Consent as it stands at build time (marts.dim_customer_consents) as a purpose x channel
+    table: one row per purpose, one column per channel, each cell the latest decision (granted,
+    withdrawn, unreadable; a grant overruled by a refusal in a CRM row set aside says so) or
+    "–" when the person never decided (no decision, no consent). None when the warehouse
+    predates dim_customer_consents."""
+    marts = api.Marts(con)
+    if not marts.has(api.CONSENT_MART):
+        return None
+    answer = api.consents(marts, one_id) or {"consents": []}
+    cells = {
+        (row["purpose"], row["channel"]): (
+            _CONSENT_WORDS["granted"]
+            if row["is_consented"]
+            else _CONSENT_WORDS.get(row["status"] if row["status"] != "granted" else None)
+        )
+        for row in answer["consents"]
+    }
+    return pd.DataFrame(
+        [
+            {
+                "purpose 用途": purpose,
+                **{
+                    channel: cells.get((purpose, channel), "– no decision 未表态")
+                    for channel in api.CONSENT_CHANNELS
+                },
+            }
+            for purpose in api.CONSENT_PURPOSES
+        ]
     )
-    return {kind: int(counts.get(kind, 0)) for kind in TIMELINE_KINDS}
+
+
+def consent_details(con: duckdb.DuckDBPyConnection, one_id: str) -> pd.DataFrame | None:
+    """The decisions behind :func:`consent_matrix`: per purpose and channel, whether the person
+    may be contacted, the latest decision, when, on which legal basis and from which source.
+    None when the warehouse predates dim_customer_consents."""
+    marts = api.Marts(con)
+    if not marts.has(api.CONSENT_MART):
+        return None
+    answer = api.consents(marts, one_id) or {"consents": []}
+    return pd.DataFrame(answer["consents"], columns=list(api.CONSENT_COLUMNS))
 
 
 def audiences(con: duckdb.DuckDBPyConnection, one_id: str) -> pd.DataFrame:
     """The audiences and trigger lists the person is in (persona.consumers.profile.audiences),
-    with the date they entered (their open stay in marts.fct_audience_membership_history) and
-    the kind: a rule audience, a lookalike expansion, or a trigger list (an audience the catalog
-    describes as one: refreshed every build, for a reminder within hours)."""
+    with the date they entered (their open stay in marts.fct_audience_membership_history), the
+    type (a rule audience or a lookalike expansion) and the kind the definition declares
+    (``segment`` or ``trigger``: a trigger list, refreshed every build for a reminder within
+    hours)."""
     rows = api.audiences(api.Marts(con), one_id) or []
     frame = pd.DataFrame(
         rows,
         columns=[
             "audience_code",
             "audience_type",
+            "kind",
             "name_zh",
             "name_en",
             "channels",
@@ -392,24 +370,14 @@ def audiences(con: duckdb.DuckDBPyConnection, one_id: str) -> pd.DataFrame:
             [one_id],
         ).fetchall()
     )
-    descriptions = dict(
-        con.execute("select audience_code, description from marts.dim_audiences").fetchall()
-    )
     frame["entered_on"] = [entered.get(code) for code in frame.audience_code]
-    frame["kind"] = [
-        "lookalike"
-        if kind == "lookalike"
-        else "trigger list"
-        if "trigger list" in (descriptions.get(code) or "").lower()
-        else "rule"
-        for code, kind in zip(frame.audience_code, frame.audience_type, strict=True)
-    ]
     return frame[
         [
             "audience_code",
             "name_zh",
             "name_en",
             "kind",
+            "audience_type",
             "channels",
             "purpose",
             "entered_on",
@@ -449,8 +417,9 @@ def person(
     con: duckdb.DuckDBPyConnection, one_id: str, limit: int = TIMELINE_LIMIT
 ) -> dict[str, Any] | None:
     """Every section of the page for one OneID, or None when the OneID is unknown: the masked
-    profile (golden record, consent, scores; see persona.consumers.profile.profile) and the
-    frames identifiers, links, history, timeline (with timeline_counts), tags and audiences."""
+    profile (golden record, consent summary, scores; see persona.consumers.profile.profile) and
+    the frames identifiers, links, history, consent_matrix and consent_details, timeline (with
+    timeline_counts), tags and audiences."""
     profile = api.profile(api.Marts(con), one_id)
     if profile is None:
         return None
@@ -459,6 +428,8 @@ def person(
         "identifiers": identifiers(profile),
         "links": identity_links(con, one_id),
         "history": identity_history(con, one_id),
+        "consent_matrix": consent_matrix(con, one_id),
+        "consent_details": consent_details(con, one_id),
         "timeline": timeline(con, one_id, limit),
         "timeline_counts": timeline_counts(con, one_id),
         "tags": tags(con, one_id),

@@ -47,6 +47,8 @@ __all__ = [
     "LookupInputError",
     "LookupResult",
     "audiences",
+    "consent_summary",
+    "consents",
     "guess_types",
     "is_member",
     "lookup",
@@ -290,8 +292,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, list(params))
+def _rows(con: Any, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params if isinstance(params, dict) else list(params))
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -309,6 +311,7 @@ class Marts:
     def __init__(self, con: Any, catalog: str | None = None):
         self.con = con
         self.catalog = catalog
+        self._columns: dict[str, set[str]] = {}
         prefix = f"database_name = '{catalog}' and " if catalog else ""
         self.tables = {
             f"{schema}.{table}"
@@ -324,8 +327,27 @@ class Marts:
         schema, table = name.split(".")
         return f'"{self.catalog}".{schema}.{table}' if self.catalog else f"{schema}.{table}"
 
-    def rows(self, sql: str, params: Sequence[Any] = (), con: Any = None) -> list[dict[str, Any]]:
+    def rows(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = (), con: Any = None
+    ) -> list[dict[str, Any]]:
         return _rows(con or self.con, sql, params)
+
+    def columns(self, name: str, con: Any = None) -> set[str]:
+        """The column names of table ``name`` (empty when it is not there)."""
+        if name not in self._columns:
+            schema, table = name.split(".")
+            prefix = "database_name = ? and " if self.catalog else ""
+            found = (
+                (con or self.con)
+                .execute(
+                    "select column_name from duckdb_columns() "
+                    f"where {prefix}schema_name = ? and table_name = ?",
+                    [*([self.catalog] if self.catalog else []), schema, table],
+                )
+                .fetchall()
+            )
+            self._columns[name] = {column for (column,) in found}
+        return self._columns[name]
 
 
 GOLDEN_RECORD_COLUMNS = (
@@ -589,20 +611,127 @@ _SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+#: Consent purposes and channels (dim_customer_consents' accepted values), in display order.
+CONSENT_PURPOSES = ("marketing", "personalisation", "third_party_sharing", "analytics")
+CONSENT_CHANNELS = ("sms", "email", "wecom", "push", "ad_platform")
+#: The channels a person is messaged on (marketing consent on the channel).
+MESSAGE_CHANNELS = ("sms", "email", "wecom", "push")
+CONSENT_MART = "marts.dim_customer_consents"
+CONSENT_COLUMNS = (
+    "purpose",
+    "channel",
+    "is_consented",
+    "status",
+    "consent_issue",
+    "decided_at",
+    "legal_basis",
+    "decision_source",
+    "source_system",
+    "consent_decision_id",
+)
+
+
+class NotInPublication(LookupError):
+    """A part of the profile whose mart the marts at hand lack (a publication of an older
+    warehouse): ``code`` is a stable reason for an API's answer."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+CONSENTS_MISSING = NotInPublication(
+    "consents_not_published",
+    "These marts have no per-purpose consent (marts.dim_customer_consents): the warehouse was "
+    "built before it existed. Rebuild and publish again (make run).",
+)
+
+
+def _is_restricted(marts: Marts, one_id: str, con: Any = None) -> bool | None:
+    """dim_customers.is_restricted (a restriction request: never used for marketing,
+    personalisation or sharing); None when these marts predate the column."""
+    if "is_restricted" not in marts.columns("marts.dim_customers", con):
+        return None
+    rows = marts.rows(
+        f"select is_restricted from {marts.name('marts.dim_customers')} where one_id = ?",
+        [one_id],
+        con,
+    )
+    return bool(rows[0]["is_restricted"]) if rows else None
+
+
+def _consent_rows(marts: Marts, one_id: str, con: Any = None) -> list[dict[str, Any]]:
+    purposes = {purpose: n for n, purpose in enumerate(CONSENT_PURPOSES)}
+    channels = {channel: n for n, channel in enumerate(CONSENT_CHANNELS)}
+    rows = marts.rows(
+        f"select {', '.join(CONSENT_COLUMNS)} from {marts.name(CONSENT_MART)} where one_id = ?",
+        [one_id],
+        con,
+    )
+    rows.sort(key=lambda r: (purposes.get(r["purpose"], 99), channels.get(r["channel"], 99)))
+    return [{key: _jsonable(value) for key, value in row.items()} for row in rows]
+
+
+def consents(marts: Marts, one_id: str, con: Any = None) -> dict[str, Any] | None:
+    """Consent as it stands at build time (marts.dim_customer_consents): one row per purpose and
+    channel with a decision on file (no row: no decision, so no consent), in purpose and channel
+    order, with whether the person is restricted. None when the OneID is unknown; raises
+    :class:`NotInPublication` when the marts lack dim_customer_consents."""
+    if not known_one_id(marts, one_id, con):
+        return None
+    if not marts.has(CONSENT_MART):
+        raise CONSENTS_MISSING
+    return {
+        "one_id": one_id,
+        "is_restricted": _is_restricted(marts, one_id, con),
+        "consents": _consent_rows(marts, one_id, con),
+    }
+
+
+def consent_summary(marts: Marts, one_id: str, con: Any = None) -> dict[str, Any]:
+    """The profile's consent: whether the person is restricted, whether they may be messaged on
+    each channel (marketing consent on it and no restriction), and per purpose the channels with
+    a decision (allowed or not, and the latest decision); ``available`` false, with the reason,
+    when the marts lack dim_customer_consents."""
+    restricted = _is_restricted(marts, one_id, con)
+    if not marts.has(CONSENT_MART):
+        return {
+            "available": False,
+            "detail": CONSENTS_MISSING.message,
+            "is_restricted": restricted,
+        }
+    rows = _consent_rows(marts, one_id, con)
+    purposes: dict[str, dict[str, Any]] = {purpose: {} for purpose in CONSENT_PURPOSES}
+    for row in rows:
+        purposes.setdefault(row["purpose"], {})[row["channel"]] = {
+            "allowed": row["is_consented"],
+            "status": row["status"],
+        }
+    decided = [row["decided_at"] for row in rows if row["decided_at"]]
+    return {
+        "available": True,
+        "is_restricted": restricted,
+        "may_message": {
+            channel: bool(
+                not restricted and purposes["marketing"].get(channel, {}).get("allowed", False)
+            )
+            for channel in MESSAGE_CHANNELS
+        },
+        "purposes": purposes,
+        "last_decided_at": max(decided) if decided else None,
+    }
+
+
 def profile(marts: Marts, one_id: str, con: Any = None) -> dict[str, Any] | None:
     """The masked profile of one OneID, or None when the OneID is unknown: golden record, consent
-    per channel, identifiers (masked, with sources and first/last seen), RFM, lifecycle, CLV,
-    cluster and propensity (each with its as-of date; null when the person has none)."""
+    (:func:`consent_summary`: restricted, may message, per purpose and channel), identifiers
+    (masked, with sources and first/last seen), RFM, lifecycle, CLV, cluster and propensity (each
+    with its as-of date; null when the person has none)."""
     check_one_id(one_id)
     record = golden_record(marts, one_id, con)
     if record is None:
         return None
-    customer = marts.rows(
-        "select is_sms_opt_in, is_email_opt_in, has_wecom, consent_updated_at "
-        f"from {marts.name('marts.dim_customers')} where one_id = ?",
-        [one_id],
-        con,
-    )[0]
     by_one_id = (
         "marts.dim_identifiers_by_one_id"
         if marts.has("marts.dim_identifiers_by_one_id")
@@ -632,12 +761,7 @@ def profile(marts: Marts, one_id: str, con: Any = None) -> dict[str, Any] | None
     answer: dict[str, Any] = {
         "one_id": one_id,
         "golden_record": record,
-        "consent": {
-            "sms": {"opt_in": customer["is_sms_opt_in"]},
-            "email": {"opt_in": customer["is_email_opt_in"]},
-            "wecom": {"has_wecom": customer["has_wecom"]},
-            "updated_at": _jsonable(customer["consent_updated_at"]),
-        },
+        "consent": consent_summary(marts, one_id, con),
         "identifiers": identifiers,
     }
     for section, (table, columns) in _SECTIONS.items():
@@ -692,16 +816,24 @@ def tags(marts: Marts, one_id: str, con: Any = None) -> list[dict[str, Any]] | N
 
 
 def audiences(marts: Marts, one_id: str, con: Any = None) -> list[dict[str, Any]] | None:
-    """The audiences the person is in (as of the build), with their names and channels; None when
-    the OneID is unknown."""
+    """The audiences the person is in (as of the build), with their names, channels and kind
+    (``segment``, a standing audience, or ``trigger``, a trigger list: refreshed every build for a
+    reminder within hours; null in marts built before dim_audiences had the column); None when the
+    OneID is unknown."""
     if not known_one_id(marts, one_id, con):
         return None
     members = marts.name("marts.fct_audience_members")
     definitions = marts.name("marts.dim_audiences")
+    kind = (
+        "audiences.kind"
+        if "kind" in marts.columns("marts.dim_audiences", con)
+        else "cast(null as varchar)"
+    )
     return [
         {key: _jsonable(value) for key, value in row.items()}
         for row in marts.rows(
-            "select members.audience_code, audiences.audience_type, audiences.name_zh, "
+            "select members.audience_code, audiences.audience_type, "
+            f"{kind} as kind, audiences.name_zh, "
             "audiences.name_en, audiences.channels, audiences.purpose, members.as_of_date "
             f"from {members} as members left join {definitions} as audiences "
             "on members.audience_code = audiences.audience_code "

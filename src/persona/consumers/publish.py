@@ -6,7 +6,8 @@ complete, so a reader sees the previous publication or the new one, never half o
 running on the warehouse does not block the API (DuckDB lets one process write a file; the API
 holds only the published file, read-only).
 
-What is copied: the marts the API reads (:data:`PUBLISHED_TABLES`), each sorted by its lookup key
+What is copied: the marts the API reads (:data:`PUBLISHED_TABLES`; the timeline's facts with only
+the columns the timeline reads and only rows of a person), each sorted by its lookup key
 so that a point query reads one block (DuckDB's min/max per block), and indexed on it (ART; the
 planner probes it when a table is large); dim_identifiers twice, by value (lookups) and by OneID
 (``marts.dim_identifiers_by_one_id``, a person's identifiers); the blocked-value rules of the
@@ -27,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from persona.consumers.timeline import TIMELINE_SOURCES
+
 __all__ = ["DEFAULT_PUBLISHED_DB", "PUBLISHED_TABLES", "PublishError", "main", "publish"]
 
 #: Where ``persona publish`` writes and ``persona serve`` reads, unless told otherwise.
@@ -39,6 +42,8 @@ class Table:
     order_by: tuple[str, ...]  # sort key of the copy
     indexes: tuple[tuple[str, ...], ...]  # ART indexes (each a column list)
     required: bool = True
+    columns: tuple[str, ...] | None = None  # the columns copied (None: all)
+    where: str | None = None  # the rows copied (None: all)
 
 
 PUBLISHED_TABLES: tuple[Table, ...] = (
@@ -56,6 +61,27 @@ PUBLISHED_TABLES: tuple[Table, ...] = (
     Table("marts.dim_customer_clv", ("one_id",), (("one_id",),), required=False),
     Table("marts.dim_customer_clusters", ("one_id",), (("one_id",),), required=False),
     Table("marts.dim_customer_propensity", ("one_id",), (("one_id",),), required=False),
+    # consent per purpose and channel as it stands at build time; absent from older warehouses
+    Table(
+        "marts.dim_customer_consents",
+        ("one_id", "purpose", "channel"),
+        (("one_id",),),
+        required=False,
+    ),
+    # the timeline (GET /v1/profiles/{one_id}/timeline): only the columns it reads, only rows of
+    # a person, sorted by OneID so that a person's rows lie in one or two row groups whose min/max
+    # (zone map) skips the rest; no ART index (it would cost more to build than it saves)
+    *(
+        Table(
+            source.table,
+            ("one_id",),
+            (),
+            required=False,
+            columns=source.columns,
+            where="one_id is not null",
+        )
+        for source in TIMELINE_SOURCES
+    ),
     Table("seeds.identity_blocked_values", ("rule_id",), (), required=False),
     Table(
         "privacy.erased_identifiers",
@@ -115,9 +141,11 @@ def publish(source: str | Path, target: str | Path, log=print) -> dict[str, int]
             schema, name = table.name.split(".")
             con.execute(f"create schema if not exists pub.{schema}")
             order = ", ".join(table.order_by)
+            columns = ", ".join(table.columns) if table.columns else "*"
+            where = f"where {table.where} " if table.where else ""
             con.execute(
                 f"create table pub.{schema}.{name} as "
-                f"select * from src.{schema}.{name} order by {order}"
+                f"select {columns} from src.{schema}.{name} {where}order by {order}"
             )
             for number, columns in enumerate(table.indexes):
                 con.execute(
