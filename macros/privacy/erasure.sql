@@ -283,6 +283,7 @@
 {% macro erasure_identity_purges(work, work_one_ids) %}
     {%- set statements = [] -%}
     {%- set counts = api.Relation.create(database=this.database, schema=this.schema, identifier='erasure_purge_counts') -%}
+    {%- set matched = api.Relation.create(database=this.database, schema=this.schema, identifier='erasure_work_rows') -%}
     {%- set types = persona.identity_identifier_types() -%}
     {%- set by_name = {} -%}
     {%- set histories = [] -%}
@@ -322,12 +323,18 @@
             {%- endif -%}
             {%- if conditions -%}
                 {%- set condition = '(' ~ conditions | join(' or ') ~ ')' -%}
+                {#- the rows to remove are found in one pass and counted per request among themselves
+                    (a count per request over the whole table scanned it once per request: hours at
+                    a million persons) -#}
+                {%- do statements.append('create or replace table ' ~ matched ~ ' as select * from ' ~ relation
+                    ~ ' as t where ' ~ condition.replace('{r}', '')) -%}
                 {%- do statements.append(
                     'insert into ' ~ counts ~ " select '" ~ invocation_id ~ "', requests.request_id, '"
-                    ~ relation.schema ~ '.' ~ relation.identifier ~ "', (select count(*) from " ~ relation ~ ' as t where '
+                    ~ relation.schema ~ '.' ~ relation.identifier ~ "', (select count(*) from " ~ matched ~ ' as t where '
                     ~ condition.replace('{r}', ' and w.request_id = requests.request_id')
                     ~ ') from (select distinct request_id from ' ~ work_one_ids ~ ') as requests'
                 ) -%}
+                {%- do statements.append('drop table ' ~ matched) -%}
                 {%- do statements.append('delete from ' ~ relation ~ ' as t where ' ~ condition.replace('{r}', '')) -%}
             {%- endif -%}
         {%- endif -%}
