@@ -24,7 +24,7 @@ export PERSONA_PUBLISHED_DB ?= data/published/marts.duckdb
 API_PORT ?= 8600
 BENCH_API_REQUESTS ?= 2000
 
-.PHONY: help env env-spark test-spark run test lint metadata-lint pytest fixture-build bench docs export dashboard validate browser duckdb1 clean publish serve bench-api
+.PHONY: help env env-spark test-spark run test lint metadata-lint pytest fixture-build bench bench-daily docs export dashboard validate browser duckdb1 clean publish serve bench-api
 
 # Browser tests drive Debian's chromium (no browser download); the warehouse's DuckDB 1.x
 # readability is checked with this DuckDB 1.x in its own virtual environment.
@@ -40,6 +40,7 @@ help:
 	@echo "make test-spark  the fixture built on a local Spark (dbt-spark, PySpark, Java 17), compared with DuckDB"
 	@echo "make bench SCALE=100000   time a full build at that many persons (BENCH_RAW=dir: build that raw folder;"
 	@echo "                          BENCH_TARGET=spark: on a local Spark)"
+	@echo "make bench-daily SCALE=100000   a full build, then one new day (DAYS=K: K days), both timed"
 	@echo "make docs    the static docs site (target/static_index.html) and the description check"
 	@echo "make export  every public mart as Parquet into data/marts/"
 	@echo "make dashboard  serve the dashboard on http://localhost:8501 (reads PERSONA_DB)"
@@ -209,6 +210,10 @@ BENCH_TARGET ?= duckdb
 bench: env $(if $(filter spark,$(BENCH_TARGET)),env-spark)
 	$(if $(filter spark,$(BENCH_TARGET)),$(SPARK_VENV)/bin,$(BIN))/persona bench --scale $(SCALE) \
 		--target $(BENCH_TARGET) $(if $(BENCH_RAW),--raw $(BENCH_RAW))
+
+# a full build through day D, then day D+1 as new files, both with persona run (make run)
+bench-daily: env
+	$(BIN)/persona bench-daily --scale $(SCALE) $(if $(DAYS),--days $(DAYS))
 
 docs: env
 	PERSONA_RAW_DIR="$(RAW_DIR)" $(DBT) docs generate --static

@@ -37,6 +37,15 @@
     {#- per feature (meta.feature of optional columns): its columns, and those some file holds -#}
     {%- set feature_columns = {} -%}
     {%- set feature_present = {} -%}
+    {#- a daily build (persona run wrote a plan): the new and changed files of each folder, which the
+        base models read through `raw.<table>__incoming` (macros/raw/incremental_raw.sql) -#}
+    {%- set plan = persona.raw_file_plan_relation() -%}
+    {%- set incoming = {} -%}
+    {%- if plan is not none -%}
+        {%- for path in run_query("select path from " ~ plan ~ " where action in ('new', 'changed') order by path").columns[0].values() -%}
+            {%- do incoming.update({raw_dir ~ '/' ~ path: true}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- for node in graph.sources.values() | sort(attribute='identifier') if node.meta.get('raw_table') -%}
         {%- set folder = raw_dir ~ '/' ~ node.identifier -%}
         {%- if node.meta.get('raw_path') -%}
@@ -50,13 +59,7 @@
         {%- endfor -%}
         {%- if data_files | length == 0 -%}
             {%- if not (node.meta.get('evaluation_only') or node.meta.get('optional_table')) -%}{%- do empty_tables.append(node.identifier) -%}{%- endif -%}
-            {%- set select_list = [] -%}
-            {%- for column in columns -%}
-                {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
-            {%- endfor -%}
-            {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
-            {%- do select_list.append('cast(null as bigint) as _raw_row_number') -%}
-            {%- set body = 'select ' ~ select_list | join(', ') ~ ' where 1 = 0' -%}
+            {%- set body = persona.raw_view_body(node, none) -%}
         {%- else -%}
             {{ log('raw: reading ' ~ data_files | length ~ ' Parquet file(s) in ' ~ folder, info=False) }}
             {%- set reader = persona.raw_reader(node, data_files, listed.root, raw_dir) -%}
@@ -76,19 +79,15 @@
                     ~ " 'Bring your own data'), or remove the folder if this channel is not used."
                 ) }}
             {%- endif -%}
-            {%- set select_list = [] -%}
-            {%- for column in columns -%}
-                {%- if column.name in present -%}
-                    {%- do select_list.append('cast(' ~ adapter.quote(column.name) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
-                {%- else -%}
-                    {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- do select_list.append('cast(' ~ reader.file_column ~ ' as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
-            {%- do select_list.append('cast(' ~ reader.row_number_column ~ ' as bigint) as _raw_row_number') -%}
-            {%- set body = 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader.relation -%}
+            {%- set body = persona.raw_view_body(node, reader) -%}
         {%- endif -%}
         {%- do statements.append('create or replace view ' ~ persona.raw_schema() ~ '.' ~ node.identifier ~ ' as ' ~ body) -%}
+        {%- if plan is not none -%}
+            {%- set incoming_files = data_files | select('in', incoming) | list -%}
+            {%- set incoming_reader = persona.raw_reader(node, incoming_files, listed.root, raw_dir) if incoming_files else none -%}
+            {%- do statements.append('create or replace view ' ~ persona.raw_schema() ~ '.' ~ node.identifier ~ '__incoming as '
+                ~ persona.raw_view_body(node, incoming_reader)) -%}
+        {%- endif -%}
     {%- endfor -%}
     {#- said once per build: `dbt docs generate` after a build stays quiet -#}
     {%- if empty_tables and invocation_args_dict.get('which') != 'generate' -%}
@@ -98,6 +97,29 @@
         {{ log('persona: no ' ~ feature ~ ' columns (' ~ names | join(', ') ~ ') in the raw data under ' ~ raw_dir ~ ' - the ' ~ feature ~ ' marts are empty.', info=True) }}
     {%- endfor -%}
     {{ return(persona.run_statements(statements)) }}
+{% endmacro %}
+
+
+{#- `raw_view_body(node, reader)`: the select of a raw view: every column of the source as text
+    (null when the files lack it), and the two locators; no rows without a reader (no files). -#}
+{% macro raw_view_body(node, reader) %}
+    {%- set present = (reader.columns | map('lower') | list) if reader else [] -%}
+    {%- set select_list = [] -%}
+    {%- for column in node.columns.values() -%}
+        {%- if column.name in present -%}
+            {%- do select_list.append('cast(' ~ adapter.quote(column.name) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
+        {%- else -%}
+            {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if reader -%}
+        {%- do select_list.append('cast(' ~ reader.file_column ~ ' as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
+        {%- do select_list.append('cast(' ~ reader.row_number_column ~ ' as bigint) as _raw_row_number') -%}
+        {{- return('select ' ~ select_list | join(', ') ~ ' from ' ~ reader.relation) -}}
+    {%- endif -%}
+    {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as _raw_file') -%}
+    {%- do select_list.append('cast(null as bigint) as _raw_row_number') -%}
+    {{- return('select ' ~ select_list | join(', ') ~ ' where 1 = 0') -}}
 {% endmacro %}
 
 

@@ -112,6 +112,14 @@
 {% macro with_duplicate_flags(cte, key_columns, survivor_order) -%}
     {%- set keys = key_columns | join(', ') -%}
     {%- set key_hash = persona.key_hash(key_columns) -%}
+    {%- if persona.reads_incoming() %}
+-- a daily build (macros/raw/incremental_raw.sql): the new rows, and the rows already staged of every
+-- key they share or that lost a row with a changed or removed file; their flags are computed again
+incoming_and_earlier as {{ persona.materialized() }} (
+    {{ persona.incoming_and_earlier_rows(cte, key_hash) }}
+),
+        {%- set cte = 'incoming_and_earlier' -%}
+    {%- endif %}
     {%- set is_repeated -%}
         quarantine_reason is null
         and {{ key_hash }} in (select key_hash from repeated_key_hashes)

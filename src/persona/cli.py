@@ -95,6 +95,12 @@ COMMANDS: tuple[tuple[str, tuple[Command, ...]], ...] = (
                 "benchmark of a full build",
             ),
             Command(
+                "bench-daily",
+                "persona.dev.bench_daily",
+                "--scale N [--days K --workdir DIR]",
+                "a full build, then one new day: both timed",
+            ),
+            Command(
                 "bench-api",
                 "persona.dev.bench_api",
                 "--published PATH --raw DIR [--requests N --concurrency C]",

@@ -217,12 +217,12 @@ def _read_manifest(db: Path) -> tuple[dict[str, RawFile], dict | None]:
             ).fetchall()
         }
         last = con.execute(
-            f"select build_id, finished_at, mode, fingerprint from {SCHEMA}.builds "
+            f"select build_id, finished_at, mode, fingerprint, raw_dir from {SCHEMA}.builds "
             "order by finished_at desc limit 1"
         ).fetchone()
     finally:
         con.close()
-    keys = ("build_id", "finished_at", "mode", "fingerprint")
+    keys = ("build_id", "finished_at", "mode", "fingerprint", "raw_dir")
     return files, (dict(zip(keys, last, strict=True)) if last else None)
 
 
@@ -267,12 +267,62 @@ def describe(plan: Plan, full_refresh: bool) -> list[str]:
         lines.append("  (a changed file is a re-export: its rows replace the earlier version's)")
     if plan.removed and not full_refresh:
         lines.append("  (the rows of a removed file are removed)")
-    if plan.project_changed and not plan.has_file_changes and not full_refresh:
-        lines.append("  the project or its settings changed since that build")
     return lines
 
 
-def record_build(db: Path, plan: Plan, mode: str, started: datetime) -> None:
+def _files_to_recheck(con: duckdb.DuckDBPyConnection, raw: Path) -> set[str]:
+    """Files holding a row set aside as dated in the future: the time that passed since may have
+    made it valid, as a full build today would find, so they are read again."""
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.columns "
+        "where table_name like 'base\\_%' escape '\\' and column_name = 'quarantine_reason' "
+        "and table_catalog = current_database()"
+    ).fetchall()
+    prefix = f"{raw}/"
+    found: set[str] = set()
+    for schema, table in tables:
+        query = (
+            f'select distinct _raw_file from "{schema}"."{table}" '
+            "where quarantine_reason = 'future_timestamp'"
+        )
+        files = [f for (f,) in con.execute(query).fetchall() if f.startswith(prefix)]
+        found |= {f[len(prefix) :] for f in files}
+    return found
+
+
+def write_plan(db: Path, raw: Path, plan: Plan) -> None:
+    """The files this build must read or forget, for the base models (loads.raw_file_plan; see
+    macros/raw/incremental_raw.sql). Only into a warehouse that exists: a first build reads all."""
+    if not db.exists():
+        return
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(f"create schema if not exists {SCHEMA}")
+        con.execute(
+            f"create or replace table {SCHEMA}.raw_file_plan "
+            "(path varchar primary key, action varchar)"
+        )
+        rows = [[p, "new"] for p in plan.new] + [[p, "changed"] for p in plan.changed]
+        rows += [[p, "removed"] for p in plan.removed]
+        planned = {p for p, _ in rows}
+        rows += [[p, "changed"] for p in _files_to_recheck(con, raw) - planned if p in plan.files]
+        if rows:
+            con.executemany(f"insert into {SCHEMA}.raw_file_plan values (?, ?)", rows)
+    finally:
+        con.close()
+
+
+def clear_plan(db: Path) -> None:
+    """No plan: every base model reads all raw files (as a plain `dbt build` does)."""
+    if db.exists():
+        con = duckdb.connect(str(db))
+        try:
+            con.execute(f"drop table if exists {SCHEMA}.raw_file_plan")
+        finally:
+            con.close()
+
+
+def record_build(db: Path, raw: Path, plan: Plan, mode: str, started: datetime) -> None:
     """After a complete build: the files it read become the manifest, and the build is logged."""
     con = duckdb.connect(str(db))
     try:
@@ -286,6 +336,7 @@ def record_build(db: Path, plan: Plan, mode: str, started: datetime) -> None:
             "finished_at timestamp, mode varchar, files_new integer, files_changed integer, "
             "files_removed integer, files_unchanged integer, fingerprint varchar)"
         )
+        con.execute(f"alter table {SCHEMA}.builds add column if not exists raw_dir varchar")
         build_id = uuid.uuid4().hex
         con.execute("begin transaction")
         query = f"select path, loaded_by from {SCHEMA}.raw_files"
@@ -306,7 +357,7 @@ def record_build(db: Path, plan: Plan, mode: str, started: datetime) -> None:
             ],
         )
         con.execute(
-            f"insert into {SCHEMA}.builds values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {SCHEMA}.builds values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 build_id,
                 started.replace(tzinfo=None),
@@ -317,8 +368,10 @@ def record_build(db: Path, plan: Plan, mode: str, started: datetime) -> None:
                 len(plan.removed),
                 len(plan.unchanged),
                 plan.fingerprint,
+                str(raw),
             ],
         )
+        con.execute(f"drop table if exists {SCHEMA}.raw_file_plan")
         con.execute("commit")
     finally:
         con.close()
@@ -367,6 +420,18 @@ def run(options: argparse.Namespace) -> int:
                 "(make run FULL_REFRESH=1 rebuilds it from scratch)."
             )
             return 0
+        # without a plan the base models read every raw file again: when the rows' locators name
+        # another folder, or the rules that typed the rows already staged may have changed
+        reread = None
+        if plan.last_build is not None and plan.last_build["raw_dir"] != str(raw):
+            reread = f"the raw folder was {plan.last_build['raw_dir']}"
+        elif plan.project_changed:
+            reread = "the project or its settings changed"
+        if reread and not options.full_refresh:
+            print(f"  {reread}: every raw file is read again")
+            clear_plan(db)
+        else:
+            write_plan(db, raw, plan)
         env = dict(os.environ, PERSONA_DB=str(db), PERSONA_RAW_DIR=str(raw))
         build = ["build", *(["--full-refresh"] if options.full_refresh else []), *options.dbt_args]
         clock = time.perf_counter()
@@ -385,7 +450,7 @@ def run(options: argparse.Namespace) -> int:
             if plan.last_build is None
             else "incremental"
         )
-        record_build(db, plan, mode, started)
+        record_build(db, raw, plan, mode, started)
         print(f"== build complete in {time.perf_counter() - clock:.1f} s ({mode})")
         if options.build_only:
             return 0

@@ -1,11 +1,11 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['event_id']) }}
 -- every raw app event, typed and normalized (local time to UTC), with the reason it cannot be staged
 {%- set raw_columns = [
     'event_id', 'device_id', 'platform', 'member_id', 'login_phone', 'event_name', 'product_id',
     'event_at_local', 'app_version', 'ingested_at', 'time_zone'
 ] %}
 with source as (
-    select * from {{ source('app', 'app_events') }}
+    select * from {{ persona.raw_rows('app', 'app_events') }}
 ),
 
 cleaned as (

@@ -1,10 +1,10 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['product_id']) }}
 -- every raw product row, typed, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'product_id', 'product_name', 'category_l1', 'category_l2', 'brand', 'list_price', 'launched_on'
 ] %}
 with source as (
-    select * from {{ source('catalog', 'products') }}
+    select * from {{ persona.raw_rows('catalog', 'products') }}
 ),
 
 cleaned as (

@@ -1,11 +1,11 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['member_id', 'updated_at']) }}
 -- every raw CRM member row, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'member_id', 'member_card_no', 'phone', 'email', 'full_name', 'gender', 'birth_date', 'city',
     'register_at', 'register_channel', 'member_tier', 'sms_opt_in', 'email_opt_in', 'updated_at'
 ] %}
 with source as (
-    select * from {{ source('crm', 'crm_members') }}
+    select * from {{ persona.raw_rows('crm', 'crm_members') }}
 ),
 
 cleaned as (

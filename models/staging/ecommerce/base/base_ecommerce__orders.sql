@@ -1,11 +1,11 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['order_id']) }}
 -- every raw marketplace order, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'order_id', 'platform', 'buyer_id', 'member_id', 'receiver_phone', 'order_at', 'paid_at',
     'status', 'order_amount', 'discount_amount', 'coupon_code'
 ] %}
 with source as (
-    select * from {{ source('ecommerce', 'ecommerce_orders') }}
+    select * from {{ persona.raw_rows('ecommerce', 'ecommerce_orders') }}
 ),
 
 cleaned as (

@@ -1,11 +1,11 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['touch_id']) }}
 -- every raw campaign touch, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'touch_id', 'campaign_id', 'channel', 'variant', 'phone', 'device_id', 'openid', 'appid',
     'email', 'sent_at', 'opened_at', 'clicked_at'
 ] %}
 with source as (
-    select * from {{ source('marketing', 'campaign_touches') }}
+    select * from {{ persona.raw_rows('marketing', 'campaign_touches') }}
 ),
 
 cleaned as (

@@ -1,11 +1,11 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['event_id']) }}
 -- every raw mini-program event, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'event_id', 'appid', 'openid', 'unionid', 'phone', 'event_name', 'page_path', 'product_id',
     'event_at', 'ingested_at', 'scene', 'share_from_openid'
 ] %}
 with source as (
-    select * from {{ source('miniprogram', 'miniprogram_events') }}
+    select * from {{ persona.raw_rows('miniprogram', 'miniprogram_events') }}
 ),
 
 cleaned as (

@@ -1,7 +1,7 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['order_id', 'line_no']) }}
 -- every raw line of miniprogram_order_items, typed, with the reason it cannot be staged (if any)
 {{ persona.base_order_lines(
-    source('miniprogram', 'miniprogram_order_items'),
+    persona.raw_rows('miniprogram', 'miniprogram_order_items'),
     'order_id', 'order_item_id',
     allow_negative_quantity=false
 ) }}

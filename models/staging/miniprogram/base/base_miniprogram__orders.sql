@@ -1,11 +1,11 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['order_id']) }}
 -- every raw mini-program order, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'order_id', 'appid', 'openid', 'unionid', 'phone', 'order_at', 'paid_at', 'status',
     'order_amount', 'discount_amount', 'coupon_code'
 ] %}
 with source as (
-    select * from {{ source('miniprogram', 'miniprogram_orders') }}
+    select * from {{ persona.raw_rows('miniprogram', 'miniprogram_orders') }}
 ),
 
 cleaned as (

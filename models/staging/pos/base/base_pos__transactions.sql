@@ -1,11 +1,11 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['txn_id']) }}
 -- every raw till transaction, typed (store-local time to UTC), with the reason it cannot be staged
 {%- set raw_columns = [
     'txn_id', 'store_id', 'member_card_no', 'phone', 'txn_at_local', 'txn_amount',
     'discount_amount', 'payment_method', 'is_return', 'time_zone'
 ] %}
 with source as (
-    select * from {{ source('pos', 'pos_transactions') }}
+    select * from {{ persona.raw_rows('pos', 'pos_transactions') }}
 ),
 
 cleaned as (

@@ -1,4 +1,4 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['consent_event_id']) }}
 -- every raw consent decision, typed and normalized (the identifier to its normal form), with the
 -- reason it cannot be staged (if any)
 {%- set raw_columns = [
@@ -7,7 +7,7 @@
 ] %}
 {%- set vocabulary = var('vocabulary') %}
 with source as (
-    select * from {{ source('privacy', 'consent_events') }}
+    select * from {{ persona.raw_rows('privacy', 'consent_events') }}
 ),
 
 cleaned as (

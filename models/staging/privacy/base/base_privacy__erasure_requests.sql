@@ -1,11 +1,11 @@
-{{ config(materialized="table", schema="privacy") }}
+{{ persona.base_config(['request_id'], schema='privacy') }}
 -- every raw data-subject request, typed, with its identifier kept only as a SHA-256 digest of the
 -- normal form (the value itself never leaves the raw view), and the reason it cannot be staged.
 -- Kept in the schema `privacy` and never purged: a request outlives the person it erases (a second
 -- request by the same person is reported as person_already_erased, not lost)
 {%- set raw_columns = ['request_id', 'identifier_type', 'identifier_value', 'request_type', 'requested_at'] %}
 with source as (
-    select * from {{ source('privacy', 'erasure_requests') }}
+    select * from {{ persona.raw_rows('privacy', 'erasure_requests') }}
 ),
 
 cleaned as (

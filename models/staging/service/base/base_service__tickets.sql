@@ -1,11 +1,11 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['ticket_id']) }}
 -- every raw service ticket, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'ticket_id', 'channel', 'member_id', 'phone', 'openid', 'appid', 'created_at', 'category',
     'satisfaction_score'
 ] %}
 with source as (
-    select * from {{ source('service', 'cs_tickets') }}
+    select * from {{ persona.raw_rows('service', 'cs_tickets') }}
 ),
 
 cleaned as (

@@ -1,4 +1,4 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['event_id']) }}
 -- every raw website event, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'event_id', 'cookie_id', 'member_id', 'event_type', 'page_url', 'product_id', 'search_term',
@@ -6,7 +6,7 @@
     'referrer_member_id'
 ] %}
 with source as (
-    select * from {{ source('web', 'web_events') }}
+    select * from {{ persona.raw_rows('web', 'web_events') }}
 ),
 
 cleaned as (

@@ -1,10 +1,10 @@
-{{ config(materialized="table") }}
+{{ persona.base_config(['wecom_userid']) }}
 -- every raw WeCom contact, typed and normalized, with the reason it cannot be staged (if any)
 {%- set raw_columns = [
     'external_userid', 'unionid', 'staff_id', 'remark_phone', 'added_at', 'deleted_at'
 ] %}
 with source as (
-    select * from {{ source('wecom', 'wecom_contacts') }}
+    select * from {{ persona.raw_rows('wecom', 'wecom_contacts') }}
 ),
 
 cleaned as (

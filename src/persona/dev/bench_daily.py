@@ -1,0 +1,93 @@
+"""`make bench-daily SCALE=<persons>`: a full build through day D, then one new day, timed.
+
+Generates `--scale` persons through D (the generator's default window), builds them with
+`persona run` on a scratch warehouse (the full build), generates the same persons again through
+D+1 into the same folder (which adds only the new day's files), runs `persona run` again (the daily
+build) and prints both wall times, their ratio, the peak memory of each and the daily build's time
+per stage, from dbt's run_results.json. `--days K` appends K days one at a time. Every build runs
+the models and their data tests, as `make run` does. Nothing is asserted: a benchmark, not a test.
+The goals of issue 17: a day in at most 10 % of the full build at 1M persons, 20 % at 100k.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from persona.dev.bench import PROJECT_DIR, SAMPLE_SECONDS, run_measured, stage_of
+from persona.dev.generate import generate
+
+DEFAULT_START = date(2024, 11, 1)
+
+
+def stage_times(target: Path) -> dict[str, float]:
+    """Seconds per stage (staging, intermediate, marts, tests, ...) of the last dbt run."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    totals: dict[str, float] = {}
+    for result in results:
+        stage = stage_of(result, nodes)
+        totals[stage] = totals.get(stage, 0.0) + float(result.get("execution_time") or 0.0)
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="persona bench-daily", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--scale", type=int, required=True, help="persons to generate")
+    parser.add_argument("--days", type=int, default=1, help="days to append, one build each")
+    parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".bench")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch data afterwards")
+    args = parser.parse_args(argv)
+    if args.scale < 1 or args.days < 1:
+        parser.error("--scale and --days must be positive")
+
+    work = args.workdir / f"daily-{args.scale}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    raw, db, target = work / "raw", work / "bench.duckdb", work / "target"
+    end = DEFAULT_START + timedelta(days=2 * 365 - 1)
+    persona = str(Path(sys.executable).with_name("persona"))
+    run = [persona, "run", "--db", str(db), "--raw", str(raw), "--build-only"]
+    run += ["--target-path", str(target), "--log-path", str(work / "logs")]
+    env = dict(os.environ)
+
+    print(f"== generating {args.scale:,} persons through {end}", flush=True)
+    generate(args.scale, DEFAULT_START, end, args.seed, raw, progress=False)
+    print(f"== full build through {end} (persona run on an empty warehouse)", flush=True)
+    full, full_peak = run_measured(run, env, PROJECT_DIR, [])
+    full_stages = stage_times(target)
+    rows = []
+    for day in range(1, args.days + 1):
+        new_end = end + timedelta(days=day)
+        summary = generate(args.scale, DEFAULT_START, new_end, args.seed, raw, progress=False)
+        added = sum(summary.get("files_written", {}).values())
+        print(f"== day {new_end}: {added} new file(s); daily build (persona run)", flush=True)
+        daily, daily_peak = run_measured(run, env, PROJECT_DIR, [])
+        rows.append((new_end, added, daily, daily_peak, stage_times(target)))
+
+    print(f"\npersons {args.scale:,}; memory read every {SAMPLE_SECONDS} s")
+    print(f"{'build':<28}{'wall s':>10}{'peak MB':>10}{'/ full':>9}")
+    print(f"{'full through ' + str(end):<28}{full:>10.1f}{full_peak:>10.0f}{'':>9}")
+    for new_end, _added, daily, peak, _ in rows:
+        print(f"{'day ' + str(new_end):<28}{daily:>10.1f}{peak:>10.0f}{daily / full:>9.1%}")
+    print("\nseconds per stage (sum over nodes), full build vs the last daily build:")
+    last = rows[-1][4]
+    for stage in sorted(set(full_stages) | set(last), key=lambda s: -full_stages.get(s, 0.0)):
+        print(f"  {stage:<22}{full_stages.get(stage, 0.0):>10.1f}{last.get(stage, 0.0):>10.1f}")
+    if not args.keep:
+        shutil.rmtree(raw, ignore_errors=True)
+        db.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
