@@ -37,6 +37,15 @@ def stage_times(target: Path) -> dict[str, float]:
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
+def _file_stamps(raw: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every raw data file (evaluation truth left out)."""
+    return {
+        str(f.relative_to(raw)): (f.stat().st_size, f.stat().st_mtime_ns)
+        for f in raw.glob("*/*.parquet")
+        if not f.parent.name.startswith("_")
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="persona bench-daily", description=__doc__.splitlines()[0]
@@ -68,8 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for day in range(1, args.days + 1):
         new_end = end + timedelta(days=day)
-        summary = generate(args.scale, DEFAULT_START, new_end, args.seed, raw, progress=False)
-        added = sum(summary.get("files_written", {}).values())
+        before = _file_stamps(raw)
+        generate(args.scale, DEFAULT_START, new_end, args.seed, raw, progress=False)
+        after = _file_stamps(raw)
+        rewritten = sorted(p for p in before if after.get(p) != before[p])
+        if rewritten:
+            raise SystemExit(
+                f"bench-daily: generating through {new_end} rewrote {len(rewritten)} existing "
+                f"file(s) ({', '.join(rewritten[:3])}, ...) instead of adding the new day's files: "
+                "this generator does not write days as files, so a daily build cannot be measured."
+            )
+        added = len(set(after) - set(before))
         print(f"== day {new_end}: {added} new file(s); daily build (persona run)", flush=True)
         daily, daily_peak = run_measured(run, env, PROJECT_DIR, [])
         rows.append((new_end, added, daily, daily_peak, stage_times(target)))
