@@ -29,6 +29,8 @@ EXPECTED = {
     "publish",
     "serve",
     "bench-api",
+    "run",
+    "bench-daily",
 }
 
 
