@@ -285,7 +285,7 @@ def test_planning_new_changed_and_removed_files(tmp_path) -> None:
     assert plan.new == ["web_events/a.parquet", "web_events/b.parquet", "web_events/c.parquet"]
     assert plan.last_build is None and "first build" in describe(plan, False)[0]
     duckdb.connect(str(db)).close()
-    record_build(db, plan, "first", datetime.now(UTC))
+    record_build(db, raw, plan, "first", datetime.now(UTC))
 
     (raw / "web_events" / "a.parquet").write_bytes(b"re-exported")  # changed
     later = time.time() + 5
