@@ -142,7 +142,7 @@ def _deliver(later: Path, raw: Path) -> list[str]:
 def daily(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     tmp = tmp_path_factory.mktemp("daily")
     raw, later = tmp / "raw", tmp / "later"
-    generate(600, START, END, 5, raw, progress=False)
+    generate(600, START, END, 5, raw, progress=False, design_end=END)
     _split_day(raw, later)
     paths = {"raw": raw, "later": later, "daily": tmp / "daily", "full": tmp / "full"}
     for name in ("daily", "full"):

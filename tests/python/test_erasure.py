@@ -39,14 +39,16 @@ REPEAT_REQUEST_ID = "DSR-REPEAT-1"
 def _add_repeat_request(raw: Path) -> None:
     """A second erasure request of the first erased person, by an identifier of another type."""
     truth = pq.read_table(raw / "_truth" / "privacy_requests.parquet").to_pylist()
-    first = next(r for r in truth if r["request_type"] == "erasure" and r["person_id"])
     identity = pq.read_table(raw / "_truth" / "identity.parquet").to_pylist()
-    kind, value = next(
-        (r["identifier_type"], r["identifier_value"])
+    # the first erased person who has an identifier of another of these types
+    kind, value, first = next(
+        (r["identifier_type"], r["identifier_value"], request)
+        for request in truth
+        if request["request_type"] == "erasure" and request["person_id"]
         for r in identity
-        if r["person_id"] == first["person_id"]
+        if r["person_id"] == request["person_id"]
         and r["identifier_type"] in {"phone", "email", "member_id", "device_id"}
-        and r["identifier_type"] != first["identifier_type"]
+        and r["identifier_type"] != request["identifier_type"]
     )
     row = {
         "request_id": [REPEAT_REQUEST_ID],
@@ -70,7 +72,15 @@ def _build(raw: Path, workdir: Path) -> None:
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("erasure")
     raw = tmp / "raw"
-    generate(3000, date(2025, 1, 1), date(2025, 12, 31), 11, raw, progress=False)
+    generate(
+        3000,
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        11,
+        raw,
+        progress=False,
+        design_end=date(2025, 12, 31),
+    )
     _add_repeat_request(raw)
     # the same data without the requests: the day before they arrive
     before_raw = tmp / "raw_before"

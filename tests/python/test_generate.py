@@ -7,6 +7,7 @@ import math
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,6 +20,7 @@ from persona.dev.generate.__main__ import main
 from persona.dev.generate.config import Settings
 
 PERSONS = 1500
+DATE_FILE = re.compile(r"\d{4}-\d{2}(-\d{2})?\.parquet")
 START, END = date(2024, 11, 1), date(2026, 10, 31)
 
 # The raw input contract (raw-sources.md), written out here so that drift is caught.
@@ -320,17 +322,21 @@ def test_cli_refuses_bad_arguments(tmp_path, capsys) -> None:
     assert exc.value.code == 2
 
 
-def test_cli_overwrites_tables_it_writes(tmp_path) -> None:
+def test_cli_replaces_a_foreign_folder_only_when_asked(tmp_path, capsys) -> None:
     out = tmp_path / "raw"
     stale = out / "web_events" / "part-99999.parquet"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"stale")
     keep = out / "my_notes.txt"
     keep.write_text("mine")
-    assert main(["--persons", "40", "--out", str(out), "--quiet", "--end", "2025-01-31"]) == 0
+    args = ["--persons", "40", "--out", str(out), "--quiet", "--end", "2025-01-31"]
+    assert main(args) == 2  # raw data without _generator.json: not ours to extend
+    assert "without _generator.json" in capsys.readouterr().err and stale.exists()
+    assert main([*args, "--fresh"]) == 0
     assert not stale.exists()
     assert keep.exists()
-    assert (out / "web_events" / "part-00000.parquet").exists()
+    web = {p.name for p in (out / "web_events").glob("*.parquet")}
+    assert "2024-12.parquet" in web and any(n.startswith("2025-01-") for n in web), web
 
 
 # ---------------------------------------------------------------- truth consistency
@@ -663,7 +669,9 @@ def test_worker_processes_do_not_change_the_files(tmp_path, monkeypatch) -> None
     assert (one["chunks"], one["workers"], two["workers"]) == (3, 1, 2)
     a, b = _files(tmp_path / "one"), _files(tmp_path / "two")
     assert a.keys() == b.keys()
-    assert len([n for n in a if n.startswith("web_events")]) == 3
+    web = [n for n in a if n.startswith("web_events/")]
+    assert "web_events/2024-11.parquet" in web and "web_events/2025-02-28.parquet" in web
+    assert pq.ParquetFile(tmp_path / "one" / "web_events" / "2024-12.parquet").num_row_groups == 3
     for name in a:
         assert a[name] == b[name], name
     assert main(["--persons", "5", "--workers", "0", "--out", str(tmp_path / "w")]) == 2
@@ -673,7 +681,9 @@ def test_chunks_have_disjoint_ids_and_own_seeds(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(core, "SETTINGS", Settings(chunk_persons=150))
     summary = generate(400, START, date(2025, 4, 30), 3, tmp_path, progress=False, workers=1)
     assert summary["chunks"] == 3
-    assert len(list((tmp_path / "web_events").glob("part-*.parquet"))) == 3
+    web = [p.name for p in (tmp_path / "web_events").glob("*.parquet")]
+    assert "2025-03.parquet" in web and "2025-04-30.parquet" in web and len(web) >= 6 + 20
+    assert pq.ParquetFile(tmp_path / "web_events" / "2025-03.parquet").num_row_groups == 3
     persons = pq.read_table(tmp_path / "_truth" / "persons.parquet")
     assert len(set(_col(persons, "person_id"))) == 400
     identity = pq.read_table(tmp_path / "_truth" / "identity.parquet")
@@ -869,8 +879,8 @@ def privacy(runs) -> dict:
 
 def test_privacy_tables_follow_the_contract(runs) -> None:
     for table, cols in PRIVACY_REQUIRED.items():
-        parts = sorted((runs["a"] / table).glob("part-*.parquet"))
-        assert [p.name for p in parts] == ["part-00000.parquet"], table
+        parts = sorted((runs["a"] / table).glob("*.parquet"))
+        assert parts and all(DATE_FILE.fullmatch(p.name) for p in parts), table
         schema = pq.read_schema(parts[0])
         assert schema.names == cols, table
         for field in schema:
@@ -1056,7 +1066,7 @@ def test_privacy_pass_changes_no_other_file(runs, tmp_path, monkeypatch) -> None
             continue
         other = tmp_path / path.relative_to(runs["a"])
         if path.parent.name in own or path.name in own_truth:
-            if path.read_bytes() != other.read_bytes():
+            if not other.exists() or path.read_bytes() != other.read_bytes():
                 changed.add(path.parent.name if path.parent.name in own else path.name)
         elif path.name == "rates.json":
             a = json.loads(path.read_text(encoding="utf-8"))
@@ -1068,3 +1078,129 @@ def test_privacy_pass_changes_no_other_file(runs, tmp_path, monkeypatch) -> None
         else:
             assert path.read_bytes() == other.read_bytes(), path
     assert changed == own | own_truth
+
+
+# ---------------------------------------------------------------- days arrive as files
+DAILY_START, DAILY_D = date(2025, 1, 1), date(2025, 3, 30)
+DAILY_LATER = DAILY_D + timedelta(days=3)
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.glob("*/*.parquet"))
+        if not p.parent.name.startswith("_")
+    }
+
+
+@pytest.fixture(scope="module")
+def daily(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("daily")
+    inc, one = base / "inc", base / "one"
+    generate(300, DAILY_START, DAILY_D, 5, inc, progress=False, workers=1)
+    before = _hashes(inc)
+    summary = generate(300, DAILY_START, DAILY_LATER, 5, inc, progress=False, workers=1)
+    generate(300, DAILY_START, DAILY_LATER, 5, one, progress=False, workers=1)
+    return {"inc": inc, "one": one, "before": before, "after": _hashes(inc), "summary": summary}
+
+
+def test_a_later_end_adds_only_the_new_days(daily) -> None:
+    before, after = daily["before"], daily["after"]
+    assert before and all(after[name] == h for name, h in before.items())
+    new = sorted(set(after) - set(before))
+    new_days = {(DAILY_D + timedelta(days=k)).isoformat() for k in (1, 2, 3)}
+    assert new and all(name.split("/")[1][:-8] in new_days for name in new)
+    assert {name.split("/")[1][:-8] for name in new} == new_days  # each new day its own file
+    # the first run: whole months before the last month, then one file per day of March
+    crm = {name.split("/")[1] for name in before if name.startswith("web_events/")}
+    assert "2025-02.parquet" in crm and "2025-03-30.parquet" in crm and "2025-03.parquet" not in crm
+    assert daily["summary"]["added_after"] == DAILY_D.isoformat()
+    meta = json.loads((daily["inc"] / "_generator.json").read_text(encoding="utf-8"))
+    assert (meta["end"], meta["persons"], meta["seed"]) == (DAILY_LATER.isoformat(), 300, 5)
+
+
+def test_the_union_equals_one_run_through_the_later_day(daily) -> None:
+    from persona.dev.generate.writer import SCHEMAS
+
+    compared = 0
+    for table in SCHEMAS:
+        a_dir, b_dir = daily["inc"] / table, daily["one"] / table
+        assert a_dir.exists() == b_dir.exists(), table
+        if not a_dir.exists():
+            continue
+        a, b = pq.read_table(a_dir), pq.read_table(b_dir)
+        keys = [(c, "ascending") for c in a.column_names]
+        assert a.num_rows == b.num_rows, table
+        assert a.sort_by(keys).equals(b.sort_by(keys)), table
+        compared += a.num_rows > 0
+    assert compared >= 12
+    # the same as of the later day: the truth of both folders is the same
+    for name in ("identity", "persons", "consent", "referrals", "black_holes"):
+        a = pq.read_table(daily["inc"] / "_truth" / f"{name}.parquet")
+        b = pq.read_table(daily["one"] / "_truth" / f"{name}.parquet")
+        assert a.equals(b), name
+
+
+def test_a_folder_of_another_sample_is_refused(daily, tmp_path, capsys) -> None:
+    inc = daily["inc"]
+    later = DAILY_LATER + timedelta(days=1)
+    with pytest.raises(ValueError, match=r"holds another sample: seed 5 \(asked 6\)"):
+        generate(300, DAILY_START, later, 6, inc, progress=False)
+    with pytest.raises(ValueError, match=r"persons 300 \(asked 301\)"):
+        generate(301, DAILY_START, later, 5, inc, progress=False)
+    with pytest.raises(ValueError, match="already holds the days through 2025-04-02"):
+        generate(300, DAILY_START, DAILY_D, 5, inc, progress=False)
+    args = ["--persons", "300", "--seed", "6", "--start", "2025-01-01", "--end", "2025-04-03"]
+    assert main([*args, "--out", str(inc), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "holds another sample" in err and "Traceback" not in err
+    assert _hashes(inc) == daily["after"]  # nothing touched
+    with pytest.raises(ValueError, match="past the last day this sample can reach"):
+        generate(300, DAILY_START, date(2027, 6, 1), 5, tmp_path / "x", progress=False)
+
+
+def test_crm_changes_arrive_in_the_day_file_of_the_change(tmp_path) -> None:
+    """A member changed on day X is in X's file when the folder is extended from X - 1 to X,
+    and that row is the member's latest version: staging keeps the latest ``updated_at``
+    (stg_crm__members), which is then the row of the latest file."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    straight = tmp_path / "straight"
+    generate(300, DAILY_START, date(2025, 6, 30), 5, straight, progress=False, workers=1)
+    crm = pq.read_table(straight / "crm_members")
+    first_day: dict[str, date] = {}
+    change_days = []
+    rows = sorted(zip(_col(crm, "updated_at"), _col(crm, "member_id"), strict=True))
+    for t, m in rows:
+        day = t.astimezone(shanghai).date()
+        if m in first_day and first_day[m] < day and day > DAILY_D:
+            change_days.append((day, m))
+        first_day.setdefault(m, day)
+    assert change_days, "no CRM change in three months of 300 persons"
+    x, member = change_days[0]
+    inc = tmp_path / "inc"
+    generate(300, DAILY_START, x - timedelta(days=1), 5, inc, progress=False, workers=1)
+    before = _hashes(inc)
+    generate(300, DAILY_START, x, 5, inc, progress=False, workers=1)
+    after = _hashes(inc)
+    assert f"crm_members/{x.isoformat()}.parquet" in set(after) - set(before)
+    day_file = pq.read_table(inc / "crm_members" / f"{x.isoformat()}.parquet")
+    assert member in _col(day_file, "member_id")
+    for t in _col(day_file, "updated_at"):
+        assert t.astimezone(shanghai).date() == x
+    union = pq.read_table(inc / "crm_members")
+    versions = sorted(
+        (t, f)
+        for m, t, f in zip(
+            _col(union, "member_id"),
+            _col(union, "updated_at"),
+            range(union.num_rows),
+            strict=True,
+        )
+        if m == member
+    )
+    assert len(versions) >= 2
+    latest = union.slice(versions[-1][1], 1)
+    row = day_file.filter(pa.compute.equal(day_file["member_id"], member))
+    assert latest.equals(row.slice(row.num_rows - 1, 1))

@@ -69,7 +69,15 @@ STAGED_IDENTIFIERS = {
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, Path]:
     tmp = tmp_path_factory.mktemp("sample")
     raw = tmp / "raw"
-    generate(1500, date(2025, 1, 1), date(2025, 12, 31), 7, raw, progress=False)
+    generate(
+        1500,
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        7,
+        raw,
+        progress=False,
+        design_end=date(2025, 12, 31),
+    )
     result = run_dbt(["build", "--exclude-resource-type", "test", "unit_test"], raw, tmp)
     assert result.returncode == 0, result.stdout[-4000:]
     con = duckdb.connect(str(tmp / "w.duckdb"), read_only=True)

@@ -31,9 +31,17 @@ AS_OF = date(2025, 11, 30)
 def marketplace_brand(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("marketplace_brand")
     raw = tmp / "raw"
-    generate(2000, date(2025, 1, 1), date(2025, 12, 31), 11, raw, progress=False)
+    generate(
+        2000,
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        11,
+        raw,
+        progress=False,
+        design_end=date(2025, 12, 31),
+    )
     for folder in raw.iterdir():
-        if folder.name not in MARKETPLACE_TABLES:
+        if folder.is_dir() and folder.name not in MARKETPLACE_TABLES:
             shutil.rmtree(folder)
     result = run_dbt(["build", "--vars", f"{{as_of: '{AS_OF}'}}"], raw, tmp)
     assert result.returncode == 0, ANSI.sub("", result.stdout)[-4000:]

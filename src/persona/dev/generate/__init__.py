@@ -9,11 +9,16 @@ Usage::
     summary = generate(10_000, date(2024, 11, 1), date(2026, 10, 31), 42, Path("data/raw"))
 
 What it writes (the raw input contract ``raw-sources.md`` is authoritative): one folder per
-contract table with one Parquet part per chunk of persons (``<out>/<table>/part-00000.parquet``,
-...), every required column, plus ``_truth/`` (identity, persons, black_holes, campaigns,
-referrals, consent, privacy_requests, rates.json). The same arguments give byte-identical files,
-whatever the number of worker processes (``--workers``) writing the chunks; a table folder is
-removed before it is rewritten.
+contract table with its rows filed by the local day they happened on -- whole months before the
+month of ``--end`` as ``<out>/<table>/<YYYY-MM>.parquet``, each day of that month as
+``<out>/<table>/<YYYY-MM-DD>.parquet``, ``products/products.parquet`` -- every required column,
+plus ``_truth/`` (identity, persons, black_holes, campaigns, referrals, consent,
+privacy_requests, rates.json, all as of ``--end``) and ``_generator.json`` (the arguments). The
+same arguments give byte-identical files, whatever the number of worker processes
+(``--workers``). The rows of a day never depend on ``--end`` (everything is generated through
+the design end plus 92 days and cut at ``--end``, see :func:`core.generate`): a later ``--end``
+on a folder of the same sample adds one file per new day and leaves every data file there
+byte-identical; another sample on it is refused (``--fresh`` replaces it).
 
 Optional columns added: ``ingested_at`` (UTC) on ``web_events``, ``app_events`` and
 ``miniprogram_events`` -- when the event reached the warehouse; normally seconds after the

@@ -42,6 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes writing chunks in parallel (default: one per core, at most 2); "
         "the files do not depend on it",
     )
+    p.add_argument(
+        "--design-end",
+        type=_date,
+        default=None,
+        help="last day of the window the sample is designed for (arrivals, registrations, "
+        "privacy requests); default two years after --start minus a day. --end may go up to "
+        "92 days past it; the rows of a day never depend on --end",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="remove what --out holds first (otherwise a folder of the same sample is extended "
+        "to the later --end and a folder of another sample is refused)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -54,20 +68,22 @@ def main(argv: list[str] | None = None) -> int:
 
     workers = default_workers() if args.workers is None else args.workers
     try:
-        validate(args.persons, args.start, args.end, args.seed, args.out, workers)
+        validate(args.persons, args.start, args.end, args.seed, args.out, workers, args.design_end)
+        summary = generate(
+            args.persons,
+            args.start,
+            args.end,
+            args.seed,
+            args.out,
+            progress=not args.quiet,
+            workers=workers,
+            design_end=args.design_end,
+            fresh=args.fresh,
+        )
     except ValueError as exc:
         parser.print_usage(sys.stderr)
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
-    summary = generate(
-        args.persons,
-        args.start,
-        args.end,
-        args.seed,
-        args.out,
-        progress=not args.quiet,
-        workers=workers,
-    )
     if not args.quiet:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 0

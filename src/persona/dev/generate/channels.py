@@ -119,7 +119,11 @@ class Chunk:
         self.P = P
         self.index = index
         self.reg = Registry(P.n)
-        self.ev = Evidence(self.reg)
+        self.ev = Evidence(
+            self.reg,
+            int(ctx.start_utc_us + ctx.out_days * DAY_US),
+            int(ctx.start_utc_us + ctx.design_days * DAY_US),
+        )
         self.rc = counter
         self.prates = phone_rates(ctx)
         cat = ctx.catalog
@@ -202,7 +206,7 @@ class Chunk:
         first = np.concatenate([[0], np.cumsum(nv)[:-1]])
         version = np.arange(len(person)) - np.repeat(first, nv)
         n = len(person)
-        end_us = self.ctx.day_to_utc(np.array([self.ctx.n_days]), np.zeros(1))[0] - 1
+        end_us = self.ctx.day_to_utc(np.array([self.ctx.design_days]), np.zeros(1))[0] - 1
         delay = np.minimum(rng.exponential(3 * DAY_US, len(mem)), 9 * DAY_US).astype(np.int64)
         reg_us = np.repeat(np.minimum(P.first_us[mem] + delay, end_us - DAY_US), nv)
         upd = reg_us + (rng.random(n) * (end_us - reg_us)).astype(np.int64)
@@ -211,15 +215,32 @@ class Chunk:
         ch_person = P.phone_change_us[person] < INT64_MAX
         last = version == np.repeat(nv, nv) - 1
         upd[ch_person & last] = P.phone_change_us[person[ch_person & last]]
+        # past the design window, changes go on at each member's rate of the window: a Poisson
+        # process (mean extra versions over the window / the window's length after registering)
+        gen_end = self.ctx.day_to_utc(np.array([self.ctx.n_days]), np.zeros(1))[0] - 1
+        reg_m = np.minimum(P.first_us[mem] + delay, end_us - DAY_US)
+        span = (end_us - reg_m).astype(np.float64)
+        ext = rng.poisson(0.6 * (gen_end - end_us) / np.maximum(span, DAY_US))
+        n_design = np.repeat(nv, nv)  # versions in the design window, per row
+        if ext.sum():
+            k_ext = int(ext.sum())
+            t_ext = end_us + 1 + (rng.random(k_ext) * (gen_end - end_us)).astype(np.int64)
+            person = np.concatenate([person, np.repeat(mem, ext)])
+            upd = np.concatenate([upd, t_ext])
+            reg_us = np.concatenate([reg_us, np.repeat(reg_m, ext)])
+            n_design = np.concatenate([n_design, np.repeat(nv, ext)])
+            nv = nv + ext
+            first = np.concatenate([[0], np.cumsum(nv)[:-1]])
+            n = len(person)
         order = np.lexsort((upd, person))
-        person, version, upd, reg_us = person[order], version[order], upd[order], reg_us[order]
+        person, upd, reg_us = person[order], upd[order], reg_us[order]
+        n_design = n_design[order]
         version = np.arange(n) - np.repeat(first, nv)  # rank by time within member
         phone, k = P.phone_at(person, upd)
         phone_raw, pvalid = self.dirty_phone_col(phone, "crm")
-        nvp = np.repeat(nv, nv)
         # email appears from the first version (70 %) or the second one
         email_from = np.where(rng.random(len(P.gidx)) < 0.7, 0, 1)
-        has_email = P.has_email[person] & (version >= np.minimum(email_from[person], nvp - 1))
+        has_email = P.has_email[person] & (version >= np.minimum(email_from[person], n_design - 1))
         email = _masked(st.take(P.values["email"][0], person), has_email)
         email = self.dirty_cs(email, r.email_dirty_rate, True, "email_dirty")
         card = st.take(P.values["member_card"][0], person)
@@ -272,7 +293,7 @@ class Chunk:
             [3, 2, 1],
             default=0,
         )
-        tier = np.minimum(top, np.round(top * (version + 1) / nvp).astype(np.int64))
+        tier = np.minimum(top, np.round(top * (version + 1) / n_design).astype(np.int64))
         # opt-ins are per member; a later version flips one now and then
         sms = np.repeat(rng.random(len(mem)) < 0.7, nv) ^ ((version > 0) & (rng.random(n) < 0.1))
         emailopt = np.repeat(rng.random(len(mem)) < 0.35, nv) ^ (
@@ -283,6 +304,7 @@ class Chunk:
             (self.reg.slot("member_card", 0, person), np.ones(n, bool)),
             (self.phone_slots(person, k, pvalid), pvalid),
             (_slot(self.reg, "email", 0, person, has_email), has_email),
+            t=upd,
         )
         return pa.table(
             {
@@ -339,7 +361,7 @@ class Chunk:
         unpaid = (u >= r.cancel_rate) & (u < r.cancel_rate + r.unpaid_rate)
         paid = ~(cancelled | unpaid)
         refunded = paid & (rng.random(n) < r.refund_rate)
-        age_days = ctx.n_days - B.day
+        age_days = ctx.design_days - B.day  # status as seen at the design end (paid if later)
         status_code = np.where(age_days <= 2, 1, np.where(age_days <= 5, 2, 3))  # paid/shipped/done
         status_code = np.where(refunded, 5, status_code)
         status_code = np.where(cancelled, 4, np.where(unpaid, 0, status_code))
@@ -363,6 +385,7 @@ class Chunk:
             (self.reg.slot("openid", 0, person), np.ones(len(m), bool)),
             (_slot(self.reg, "unionid", 0, person, uni), uni),
             (self.phone_slots(person, pk, pvalid), pvalid),
+            t=B.t_us[m],
         )
         out["miniprogram_orders"] = pa.table(
             {
@@ -416,6 +439,7 @@ class Chunk:
             (self.reg.slot("buyer_id", plat, person), np.ones(len(e), bool)),
             (_slot(self.reg, "member_id", 0, person, bound), bound),
             (self.phone_slots(person, pk, pvalid), pvalid),
+            t=B.t_us[e],
         )
         st_code = status_code[e]
         unknown = (plat == 0) & (rng.random(len(e)) < r.unknown_status_rate)
@@ -515,8 +539,9 @@ class Chunk:
         self.ev.rows(
             (_slot(self.reg, "member_card", 0, allp, card_shown), card_shown),
             (self.phone_slots(allp, pk, real), real),
+            t=t,
         )
-        self.ev.black_hole(np.where(placeholder, BH_PHONE0 + ph_code, -1), P.gidx[allp])
+        self.ev.black_hole(np.where(placeholder, BH_PHONE0 + ph_code, -1), P.gidx[allp], t=t)
         ids = self.num_ids("POS", m, 3, 13)
         amt = np.concatenate([amount[sel], -amount[sel][rsel]])
         dsc = np.concatenate([disc[sel], -disc[sel][rsel]])
@@ -734,8 +759,9 @@ class Chunk:
         self.ev.rows(
             (_slot(reg, "cookie_id", ck, person, ~cafe), ~cafe),
             (_slot(reg, "member_id", 0, person, login), login),
+            t=E["t"],
         )
-        self.ev.black_hole(np.where(cafe, BH_CAFE0 + P.cafe[person], -1), P.gidx[person])
+        self.ev.black_hole(np.where(cafe, BH_CAFE0 + P.cafe[person], -1), P.gidx[person], t=E["t"])
         typ = E["type"]
         names = st.take(
             _strs(
@@ -862,10 +888,12 @@ class Chunk:
             (_slot(reg, "device_id", dk, person, own_dev), own_dev),
             (_slot(reg, "member_id", 0, person, login), login),
             (self.phone_slots(person, pk, pvalid), pvalid),
+            t=E["t"],
         )
-        self.ev.black_hole(np.where(zero, BH_ZERO_IDFA, -1), P.gidx[person])
-        if fam.any():
-            self.family_usage.append((P.family[person[fam]], P.gidx[person[fam]]))
+        self.ev.black_hole(np.where(zero, BH_ZERO_IDFA, -1), P.gidx[person], t=E["t"])
+        fam_out = fam & self.ev.written(E["t"], n)  # truth counts the written rows only
+        if fam_out.any():
+            self.family_usage.append((P.family[person[fam_out]], P.gidx[person[fam_out]]))
         typ = E["type"]
         names = st.take(
             _strs(
@@ -932,6 +960,7 @@ class Chunk:
             (reg.slot("openid", app, person), np.ones(n, bool)),
             (_slot(reg, "unionid", 0, person, uni), uni),
             (self.phone_slots(person, pk, pvalid), pvalid),
+            t=E["t"],
         )
         typ = E["type"]
         names = st.take(
@@ -990,13 +1019,13 @@ class Chunk:
         vip = np.array([a.name == "loyal_vip" for a in ARCHETYPES])[P.arch]
         sel = np.flatnonzero(rng.random(P.n) < np.where(vip, 4 * r.wecom_rate, r.wecom_rate))
         n = len(sel)
-        lo = np.clip(P.first_day[sel], 0, ctx.n_days - 1)
-        day = lo + (rng.random(n) * (ctx.n_days - lo)).astype(np.int64)
+        lo = np.clip(P.first_day[sel], 0, ctx.design_days - 1)
+        day = lo + (rng.random(n) * (ctx.design_days - lo)).astype(np.int64)
         added = ctx.day_to_utc(
             day, rng.choice(24, n, p=HOUR_P) * 3600 * US + rng.integers(0, 3600 * US, n)
         )
         deleted = rng.random(n) < r.wecom_deleted_rate
-        end_us = ctx.day_to_utc(np.array([ctx.n_days]), np.zeros(1))[0]
+        end_us = ctx.day_to_utc(np.array([ctx.design_days]), np.zeros(1))[0]
         del_us = added + (rng.random(n) * (end_us - added)).astype(np.int64)
         uni = rng.random(n) < r.wecom_unionid_rate
         rem = rng.random(n) < r.wecom_remark_phone_rate
@@ -1006,6 +1035,7 @@ class Chunk:
             (self.reg.slot("wecom_userid", 0, sel), np.ones(n, bool)),
             (_slot(self.reg, "unionid", 0, sel, uni), uni),
             (self.phone_slots(sel, pk, pvalid), pvalid),
+            t=added,
         )
         staff = st.concat("LZBA", st.digits(rng.integers(1, 400, n), 4))
         return pa.table(
@@ -1025,8 +1055,8 @@ class Chunk:
         extra = np.flatnonzero(rng.random(P.n) < 0.01)
         person = np.concatenate([B.person[from_order], extra])
         n = len(person)
-        lo = np.clip(P.first_day[extra], 0, ctx.n_days - 1)
-        eday = lo + (rng.random(len(extra)) * (ctx.n_days - lo)).astype(np.int64)
+        lo = np.clip(P.first_day[extra], 0, ctx.design_days - 1)
+        eday = lo + (rng.random(len(extra)) * (ctx.design_days - lo)).astype(np.int64)
         t = np.concatenate(
             [
                 B.t_us[from_order]
@@ -1051,6 +1081,7 @@ class Chunk:
             (_slot(self.reg, "member_id", 0, person, has_member), has_member),
             (self.phone_slots(person, pk, pvalid), pvalid),
             (_slot(self.reg, "openid", 0, person, has_openid), has_openid),
+            t=t,
         )
         cat_code = np.where(
             after,
@@ -1123,7 +1154,7 @@ class Chunk:
         )
         zero = P.device_zero[person, dk] & is_push
         dev = st.where(zero, ZEROED_IDFA, dev)
-        self.ev.black_hole(np.where(zero, BH_ZERO_IDFA, -1), P.gidx[person])
+        self.ev.black_hole(np.where(zero, BH_ZERO_IDFA, -1), P.gidx[person], t=sent)
         email = self.dirty_cs(
             _masked(st.take(P.values["email"][0], person), is_email),
             r.email_dirty_rate,

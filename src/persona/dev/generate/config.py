@@ -189,6 +189,9 @@ class Settings:
 
     chunk_persons: int = 25_000
     history_days: int = 730  # persons may be first seen this many days before the window
+    # days generated past the design window's end: a folder can be extended day by day up to
+    # design end + extension_days (core.generate); the rows of a day never depend on --end
+    extension_days: int = 92
     parquet_compression: str = "zstd"
     extra: dict[str, object] = field(default_factory=dict)
 

@@ -103,7 +103,9 @@ class Context:
     seed: int
     start: date
     end: date
-    n_days: int  # days in the window
+    n_days: int  # days generated: through the design end plus SETTINGS.extension_days
+    design_days: int  # days of the design window (arrivals, registrations, privacy requests)
+    out_days: int  # days written: through --end (rows of later days are generated, not written)
     history: int  # days before the window a person may be first seen
     start_utc_us: int  # UTC microseconds of local midnight of ``start``
     season: np.ndarray  # multiplier per day, index day + history
@@ -149,12 +151,28 @@ class Context:
         return out
 
 
+def default_design_end(start: date) -> date:
+    """The design window's last day when none is given: two years after ``start``, minus a day."""
+    try:
+        later = start.replace(year=start.year + 2)
+    except ValueError:  # 29 February
+        later = start.replace(year=start.year + 2, day=28)
+    return date.fromordinal(later.toordinal() - 1)
+
+
 PROMO_LABELS = ("LZ", "38", "618", "D11", "D12", "CNY")
 
 
-def build_context(seed: int, start: date, end: date, catalog: Catalog, rng) -> Context:
+def build_context(
+    seed: int, start: date, end: date, catalog: Catalog, rng, design_end: date | None = None
+) -> Context:
+    """The run's shared context. Nothing in it depends on ``end`` but ``out_days``: the data is
+    generated through ``design_end`` + ``SETTINGS.extension_days`` and cut at ``end`` when
+    written, so the rows of a day are the same whatever ``end`` (see ``core.generate``)."""
     history = SETTINGS.history_days
-    n_days = (end - start).days + 1
+    design_end = default_design_end(start) if design_end is None else design_end
+    design_days = (design_end - start).days + 1
+    n_days = design_days + SETTINGS.extension_days
     first = date.fromordinal(start.toordinal() - history)
     season = seasonality(first, history + n_days)
     powers = sorted({float(a.seasonality_power) for a in ARCHETYPES} | {1.0})
@@ -174,7 +192,7 @@ def build_context(seed: int, start: date, end: date, catalog: Catalog, rng) -> C
     start_utc_us = (
         int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()) * US - TZ_US
     )
-    campaigns = campaign_calendar(start, end)
+    campaigns = campaign_calendar(start, date.fromordinal(start.toordinal() + n_days - 1))
     uplift = np.round(rng.uniform(0.01, 0.05, len(campaigns)), 4)
     salts = {
         name: int(np.random.SeedSequence([seed, i]).generate_state(1, dtype=np.uint64)[0])
@@ -204,6 +222,8 @@ def build_context(seed: int, start: date, end: date, catalog: Catalog, rng) -> C
         start=start,
         end=end,
         n_days=n_days,
+        design_days=design_days,
+        out_days=(end - start).days + 1,
         history=history,
         start_utc_us=start_utc_us,
         season=season,
@@ -283,7 +303,7 @@ def make_persons(ctx: Context, rng: np.random.Generator, offset: int, n: int) ->
     first_day = np.where(
         before,
         rng.integers(-ctx.history, 0, n),
-        ctx.sample_days(rng, np.zeros(n, np.int64), np.full(n, ctx.n_days), 1.0),
+        ctx.sample_days(rng, np.zeros(n, np.int64), np.full(n, ctx.design_days), 1.0),
     )
     lapsed = np.array([a.name for a in ARCHETYPES])[arch] == "lapsed"
     first_day = np.where(lapsed & before, rng.integers(-ctx.history, -120, n), first_day)
@@ -325,7 +345,7 @@ def make_persons(ctx: Context, rng: np.random.Generator, offset: int, n: int) ->
     phone_auth = has_mp & (rng.random(n) < r.mp_phone_auth_rate)
     bound = is_member[:, None] & (rng.random((n, 4)) < np.array(r.marketplace_bind_rate))
     changes = is_member & (rng.random(n) < r.phone_change_rate)
-    end_us = ctx.day_to_utc(np.array([ctx.n_days]), np.zeros(1, np.int64))[0]
+    end_us = ctx.day_to_utc(np.array([ctx.design_days]), np.zeros(1, np.int64))[0]
     lo_us = np.maximum(first_us + 10 * DAY_US, ctx.start_utc_us)  # after registration
     change_us = lo_us + (rng.random(n) * (end_us - lo_us)).astype(np.int64)
     phone_change_us = np.where(changes & (lo_us < end_us), change_us, np.iinfo(np.int64).max)

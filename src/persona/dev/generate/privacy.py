@@ -349,7 +349,9 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
     n = P.n
     own = Owned(P, ev)
     bld = _Builder(rng, own)
-    end_us = int(ctx.start_utc_us + ctx.n_days * DAY_US)
+    # decisions and requests fall in the design window; truth is as of --end (out_us)
+    end_us = int(ctx.start_utc_us + ctx.design_days * DAY_US)
+    out_us = int(ctx.start_utc_us + ctx.out_days * DAY_US)
     lo_us = P.first_us + 3600 * US
     eligible = own.any_of(ID_TYPES) & (lo_us < end_us - 2 * DAY_US)
     reach = {
@@ -365,11 +367,15 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
 
     # rows: [person, id_type, raw, normal, purpose, channel, status, basis, t_us, source]
     rows: list[list] = []
+    # when each row is exported (the day file it is in): its recorded_at, or for a row whose
+    # recorded_at is null or decades ahead, the time of the decision it copies
+    deliver: dict[int, int] = {}
 
-    def decide(i, purpose, channel, status, basis, t):
+    def decide(i, purpose, channel, status, basis, t, deliver_t=None):
         source, kind = bld.source_and_type(i, purpose, channel)
         raw, norm = bld.raw_identifier(kind, i)
         rows.append([i, kind, raw, norm, purpose, channel, status, basis, t, source])
+        deliver[id(rows[-1])] = t if deliver_t is None else deliver_t
         return rows[-1]
 
     # who decides what (realized rates: hits among the population each rate applies to)
@@ -472,13 +478,13 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
     k = _count(rng, n_eligible, r.future_grant, r.min_future_grants)
     picked = sample(last_withdrawals, k)
     for x in picked:
-        decide(x[0], x[4], x[5], "granted", x[7], _future(x[8]))
+        decide(x[0], x[4], x[5], "granted", x[7], _future(x[8]), x[8])
     messy["future_grant"] = len(picked)
     # a withdrawal dated in the future (applies at once), on a granted key
     k = _count(rng, n_eligible, r.future_withdrawal, r.min_future_withdrawals)
     picked = sample(grants, k)
     for x in picked:
-        decide(x[0], x[4], x[5], "withdrawn", x[7], _future(x[8]))
+        decide(x[0], x[4], x[5], "withdrawn", x[7], _future(x[8]), x[8])
     messy["future_withdrawal"] = len(picked)
     # unknown purpose / channel, null recorded_at: copies of a decision, status flipped
     half = r.unknown_vocab / 2
@@ -492,7 +498,8 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
         messy[f"unknown_{what}"] = len(picked)
     picked = sample(base, _count(rng, len(base), r.null_recorded_at, r.min_null_recorded_at))
     for x in picked:
-        decide(x[0], x[4], x[5], "granted" if x[6] == "withdrawn" else "withdrawn", x[7], None)
+        flip = "granted" if x[6] == "withdrawn" else "withdrawn"
+        decide(x[0], x[4], x[5], flip, x[7], None, x[8])
     messy["null_recorded_at"] = len(picked)
     # a decision by an identifier nobody has (an opt-out texted from an unknown number)
     unknown_phones = _unknown_values(rng, "phone", r.unknown_identifier_decisions)
@@ -502,6 +509,7 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
             [-1, "phone", raw, normal_form("phone", raw), "marketing", "sms", "withdrawn"]
             + ["consent", t, "service"]
         )
+        deliver[id(rows[-1])] = t
     messy["unknown_identifier"] = len(unknown_phones)
 
     # ids in export order (by recorded_at, null last), then exact duplicates re-sent at the end
@@ -510,8 +518,10 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
     keys = (np.uint64(chunk) << np.uint64(32)) + np.arange(len(rows), dtype=np.uint64)
     event_ids = st.concat("ce_", st.to_pa(st.encode(st.mix64(keys, salt), st.HEX, 16)))
     event_ids = event_ids.to_pylist() if len(rows) else []
+    delivered: dict[str, int] = {}
     for x, eid in zip(rows, event_ids, strict=True):
         x.append(eid)
+        delivered[eid] = deliver[id(x)]
     dups = sample(rows, _count(rng, len(rows), r.duplicate_row, r.min_duplicate_rows))
     messy["duplicate_row"] = len(dups)
     exported = rows + [list(x) for x in dups]
@@ -533,9 +543,11 @@ def add_privacy(ctx, P, B, ev: Evidence, chunk: int, counter: RateCounter):
             "legal_basis": pa.array([x[7] for x in exported], S),
             "recorded_at": pa.array([x[8] for x in exported], UTC_TS),
             "source_system": pa.array([x[9] for x in exported], S),
+            # not a contract column: the time the row is exported at (core.py files it by day)
+            "_deliver_at": pa.array([delivered[x[10]] for x in exported], UTC_TS),
         }
     )
-    consent_truth = _resolve(P, rows, end_us)
+    consent_truth = _resolve(P, [x for x in rows if delivered[x[10]] < out_us], out_us)
     requests, requests_truth = _requests(P, B, own, bld, rng, chunk, salt, eligible, end_us)
     counter.add("requests.erasure", requests_truth["n_erasure"], n)
     counter.add("requests.restriction", requests_truth["n_restriction"], n)
@@ -641,15 +653,20 @@ def _requests(P, B, own: Owned, bld: _Builder, rng, chunk, salt, eligible, end_u
     restrict = draw(cand, min(n_restrict, cap))
     people = [(i, "erasure") for i in erase] + [(i, "restriction") for i in restrict]
 
-    # identifier types: cover the rare types first, then draw by weight
+    # identifier types: cover as many of the listed types as the people allow (a maximum
+    # matching of types to people, so a greedy pick cannot leave one uncovered), then by weight
     kinds: list[str | None] = [None] * len(people)
-    for want in REQUEST_TYPES_COVERED:
-        if want in kinds:
-            continue
-        for j, (i, _) in enumerate(people):
-            if kinds[j] is None and own.has[want][:, i].any():
-                kinds[j] = want
-                break
+    if people:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import maximum_bipartite_matching
+
+        has = np.array(
+            [[bool(own.has[want][:, i].any()) for i, _ in people] for want in REQUEST_TYPES_COVERED]
+        )
+        match = maximum_bipartite_matching(csr_matrix(has.astype(np.int8)), perm_type="column")
+        for w, j in enumerate(match.tolist()):
+            if j >= 0:
+                kinds[j] = REQUEST_TYPES_COVERED[w]
     out = []  # (person, request_type, kind, raw, normal, t)
     for j, (i, rtype) in enumerate(people):
         avail = own.types_of(i)

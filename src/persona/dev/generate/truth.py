@@ -64,38 +64,75 @@ class Registry:
 
 
 class Evidence:
-    """Collects linking evidence and black-hole usage for one chunk."""
+    """Collects linking evidence and black-hole usage for one chunk.
 
-    def __init__(self, registry: Registry) -> None:
+    Two views: the rows of the design window, before ``design_cutoff_us`` (``linked``, ``seen``,
+    ``pairs``: what privacy.py reads, so that it never depends on ``--end``), and the rows
+    written, those before ``cutoff_us`` (``linked_out``, ``pairs_out`` and the black holes:
+    what ``_truth`` states as of ``--end``).
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        cutoff_us: int | None = None,
+        design_cutoff_us: int | None = None,
+    ) -> None:
         self.registry = registry
+        self.cutoff_us = cutoff_us
+        self.design_cutoff_us = design_cutoff_us
         self.linked = np.zeros(registry.size, dtype=bool)
         self.seen = np.zeros(registry.size, dtype=bool)
+        self.linked_out = np.zeros(registry.size, dtype=bool)
         self.bh_codes: list[np.ndarray] = []
         self.bh_persons: list[np.ndarray] = []
         # slot pairs (hub, other) that one row carried together: the person's evidence graph
         self.pairs: list[np.ndarray] = []
+        self.pairs_out: list[np.ndarray] = []
 
-    def rows(self, *cells: tuple[np.ndarray, np.ndarray]) -> None:
-        """Record rows; each cell is (slot array with -1 for none, valid bool array)."""
+    def written(self, t_us: np.ndarray | None, n: int) -> np.ndarray:
+        """Which of n rows (at UTC times ``t_us``) are written: at or before the cutoff."""
+        if t_us is None or self.cutoff_us is None:
+            return np.ones(n, dtype=bool)
+        return np.asarray(t_us) < self.cutoff_us
+
+    def rows(self, *cells: tuple[np.ndarray, np.ndarray], t: np.ndarray | None = None) -> None:
+        """Record rows; each cell is (slot array with -1 for none, valid bool array); ``t`` the
+        rows' UTC times (the day a row is filed by; None: always written)."""
         if not cells or len(cells[0][0]) == 0:
             return
+        for cutoff, linked, seen, pairs in (
+            (self.design_cutoff_us, self.linked, self.seen, self.pairs),
+            (self.cutoff_us, self.linked_out, None, self.pairs_out),
+        ):
+            if t is None or cutoff is None:
+                part = cells
+            else:
+                keep = np.asarray(t) < cutoff
+                part = tuple((s[keep], v[keep]) for s, v in cells)
+            if len(part[0][0]):
+                self._record(part, linked, seen, pairs)
+
+    def _record(self, cells, linked, seen, pairs) -> None:
         valid = [(s >= 0) & v for s, v in cells]
         count = np.sum(valid, axis=0)
         link = count >= 2
         hub = np.full(len(cells[0][0]), -1, dtype=np.int64)
         for (s, _), v in zip(cells, valid, strict=True):
-            self.seen[s[v]] = True
-            self.linked[s[v & link]] = True
+            if seen is not None:
+                seen[s[v]] = True
+            linked[s[v & link]] = True
             take = v & link & (hub < 0)
             hub[take] = s[take]
         for (s, _), v in zip(cells, valid, strict=True):
             other = v & link & (s != hub)
             if other.any():
                 size = np.int64(self.registry.size)
-                self.pairs.append(np.unique(hub[other].astype(np.int64) * size + s[other]))
+                pairs.append(np.unique(hub[other].astype(np.int64) * size + s[other]))
 
-    def linkable_groups(self) -> np.ndarray:
-        """Per slot, the smallest slot it is connected to through rows of its own person.
+    def linkable_groups(self, written: bool = False) -> np.ndarray:
+        """Per slot, the smallest slot it is connected to through rows of its own person
+        (``written``: through the written rows only).
 
         Two identifiers of one person are only resolvable when some chain of rows connects them
         (a WeChat user who never authorized a phone stays apart from the CRM member). This is the
@@ -105,7 +142,8 @@ class Evidence:
         from scipy.sparse.csgraph import connected_components
 
         size = self.registry.size
-        codes = np.unique(np.concatenate(self.pairs)) if self.pairs else np.zeros(0, np.int64)
+        pairs = self.pairs_out if written else self.pairs
+        codes = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, np.int64)
         a, b = codes // size, codes % size
         graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(size, size))
         _, labels = connected_components(graph, directed=False)
@@ -113,9 +151,12 @@ class Evidence:
         np.minimum.at(smallest, labels, np.arange(size, dtype=np.int64))
         return smallest[labels]
 
-    def black_hole(self, codes: np.ndarray, persons: np.ndarray) -> None:
-        """Record that persons (global index) used global black-hole codes (-1 = none)."""
-        m = codes >= 0
+    def black_hole(
+        self, codes: np.ndarray, persons: np.ndarray, t: np.ndarray | None = None
+    ) -> None:
+        """Record that persons (global index) used global black-hole codes (-1 = none) in rows at
+        UTC times ``t``; only written rows count."""
+        m = (codes >= 0) & self.written(t, len(codes))
         if m.any():
             self.bh_codes.append(codes[m].astype(np.int64))
             self.bh_persons.append(persons[m].astype(np.int64))
@@ -148,7 +189,7 @@ def identity_table(
     ``scope`` gives the appid / platform of each openid / buyer_id slot.
     """
     reg = evidence.registry
-    groups = evidence.linkable_groups()
+    groups = evidence.linkable_groups(written=True)
     types: list[str] = []
     vals: list[str] = []
     pids: list[pa.Array] = []
@@ -156,7 +197,7 @@ def identity_table(
     for kind, per in SLOT_KINDS:
         for k in range(per):
             lo = reg.base[kind] + k * reg.n
-            persons = np.flatnonzero(evidence.linked[lo : lo + reg.n])
+            persons = np.flatnonzero(evidence.linked_out[lo : lo + reg.n])
             if len(persons) == 0:
                 continue
             raw = values[kind][k].take(pa.array(persons)).to_pylist()
