@@ -16,8 +16,12 @@ In order, under one lock:
 3. **Nothing to do.** No new, changed or removed file, and the same project (models, macros, seeds,
    the persona package, the ``PERSONA_*`` settings, the extra dbt arguments) as the last complete
    build: the build is skipped and no row changes.
-4. **The build.** ``dbt build`` (``--full-refresh`` with ``--full-refresh``), then, unless
-   ``--build-only``, the docs site, the audience exports and the API's published copy.
+4. **The build.** ``dbt build`` (``--full-refresh`` with ``--full-refresh``): every model and its
+   data tests. Unit tests are left out (``DBT_EXCLUDE_RESOURCE_TYPES=unit_test`` unless that
+   variable is set or an ``--exclude-resource-type`` is passed): they test the code on fixed
+   inputs, not the day's data, so ``make test`` runs them and a daily build would only repeat
+   them. Then, unless ``--build-only``, the docs site, the audience exports and the API's
+   published copy.
 5. **The manifest moves on only when the build succeeded.** A build that fails or is killed
    half-way records nothing: the next run finds the same files new and builds again.
 
@@ -154,7 +158,9 @@ def scan_raw(raw: Path, known: dict[str, RawFile]) -> dict[str, RawFile]:
     if not raw.is_dir():
         raise RunError(f"no raw folder at {raw}: set PERSONA_RAW_DIR or run `make run` once.")
     found: dict[str, RawFile] = {}
-    for folder in sorted(p for p in raw.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    # a folder starting with `.` or `_` is not a raw table (the generator's `_truth`, notes)
+    tables = (p for p in raw.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    for folder in sorted(tables):
         for file in sorted(folder.glob("*.parquet")):
             if file.name.startswith((".", "_")) or not file.is_file():
                 continue
@@ -433,6 +439,7 @@ def run(options: argparse.Namespace) -> int:
         else:
             write_plan(db, raw, plan)
         env = dict(os.environ, PERSONA_DB=str(db), PERSONA_RAW_DIR=str(raw))
+        env.setdefault("DBT_EXCLUDE_RESOURCE_TYPES", "unit_test")  # the code's tests: make test
         build = ["build", *(["--full-refresh"] if options.full_refresh else []), *options.dbt_args]
         clock = time.perf_counter()
         code = _dbt(build, env, options)

@@ -281,6 +281,8 @@ def test_planning_new_changed_and_removed_files(tmp_path) -> None:
         (raw / "web_events").mkdir(parents=True, exist_ok=True)
         (raw / "web_events" / f"{name}.parquet").write_bytes(name.encode() * 10)
     (raw / "web_events" / "_notes.parquet").write_bytes(b"ignored")
+    (raw / "_truth").mkdir()  # the generator's evaluation truth: not a raw table
+    (raw / "_truth" / "persons.parquet").write_bytes(b"truth")
     plan = make_plan(db, raw, "f1", full_refresh=False)
     assert plan.new == ["web_events/a.parquet", "web_events/b.parquet", "web_events/c.parquet"]
     assert plan.last_build is None and "first build" in describe(plan, False)[0]
@@ -292,6 +294,7 @@ def test_planning_new_changed_and_removed_files(tmp_path) -> None:
     os.utime(raw / "web_events" / "b.parquet", (later, later))  # touched, same content
     (raw / "web_events" / "c.parquet").unlink()  # removed
     (raw / "web_events" / "d.parquet").write_bytes(b"new day")  # new
+    (raw / "_truth" / "persons.parquet").write_bytes(b"truth as of the new day")  # not counted
     plan = make_plan(db, raw, "f1", full_refresh=False)
     assert (plan.new, plan.changed, plan.removed, plan.unchanged) == (
         ["web_events/d.parquet"],
