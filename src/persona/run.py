@@ -277,19 +277,33 @@ def describe(plan: Plan, full_refresh: bool) -> list[str]:
 
 
 def _files_to_recheck(con: duckdb.DuckDBPyConnection, raw: Path) -> set[str]:
-    """Files holding a row set aside as dated in the future: the time that passed since may have
-    made it valid, as a full build today would find, so they are read again."""
+    """Files holding a row set aside as dated in the future whose time has come, or nearly: a full
+    build today would find it valid, so the file is read again. A row is due when every timestamp
+    of it is before now + the build's future tolerance (PERSONA_FUTURE_TOLERANCE_HOURS, 24) + two
+    days of margin (reading a file early is harmless; reading it late would not be). A row dated
+    in 2099 is not due, so its file is not read again every day."""
+    tolerance = os.environ.get("PERSONA_FUTURE_TOLERANCE_HOURS", "24")
+    hours = int(tolerance) + 48 if tolerance.isdigit() else 10**6  # unknown: always due
     tables = con.execute(
-        "select table_schema, table_name from information_schema.columns "
-        "where table_name like 'base\\_%' escape '\\' and column_name = 'quarantine_reason' "
-        "and table_catalog = current_database()"
+        "select table_schema, table_name, "
+        "list(column_name) filter (where data_type like 'TIMESTAMP%') "
+        "from information_schema.columns "
+        "where table_name like 'base\\_%' escape '\\' and table_catalog = current_database() "
+        "group by all "
+        "having bool_or(column_name = 'quarantine_reason') and bool_or(column_name = '_raw_file')"
     ).fetchall()
     prefix = f"{raw}/"
     found: set[str] = set()
-    for schema, table in tables:
+    for schema, table, stamps in tables:
+        latest = (
+            f"greatest({', '.join(f'cast({c} as timestamptz)' for c in stamps)})"
+            if stamps
+            else "null"
+        )
         query = (
             f'select distinct _raw_file from "{schema}"."{table}" '
-            "where quarantine_reason = 'future_timestamp'"
+            "where quarantine_reason = 'future_timestamp' "
+            f"and ({latest} is null or {latest} <= current_timestamp + to_hours({hours}))"
         )
         files = [f for (f,) in con.execute(query).fetchall() if f.startswith(prefix)]
         found |= {f[len(prefix) :] for f in files}

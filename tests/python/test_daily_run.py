@@ -26,7 +26,14 @@ from conftest import PROJECT_DIR
 
 from persona.dev.compare import compare
 from persona.dev.generate import generate
-from persona.run import BuildLock, describe, make_plan, project_fingerprint, record_build
+from persona.run import (
+    BuildLock,
+    _files_to_recheck,
+    describe,
+    make_plan,
+    project_fingerprint,
+    record_build,
+)
 
 PERSONA = str(Path(sys.executable).with_name("persona"))
 START, END = date(2025, 1, 1), date(2025, 6, 30)
@@ -325,3 +332,34 @@ def test_the_fingerprint_follows_the_project_and_settings(tmp_path, monkeypatch)
     assert project_fingerprint(project, ["--vars", "{as_of: 2025-01-01}"]) != project_fingerprint(
         project, []
     )
+
+
+def test_future_rows_are_read_again_only_when_their_time_has_come(tmp_path) -> None:
+    """A file holding a row set aside as `future_timestamp` is read again by a daily build once
+    that row could be valid (within the tolerance and a margin), not while it is dated years
+    ahead: every event file of the sample holds a few rows dated 2099."""
+    raw = tmp_path / "raw"
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema staging")
+    con.execute(
+        "create table staging.base_web__events (event_at timestamp, ingested_at timestamp, "
+        "quarantine_reason varchar, _raw_file varchar)"
+    )
+    rows = [
+        ("2099-06-18 17:15:30", "2026-11-01 00:00:00", "future_timestamp", "web_events/a.parquet"),
+        ("now", "now", "future_timestamp", "web_events/b.parquet"),  # due: valid within the hour
+        (None, None, "future_timestamp", "web_events/c.parquet"),  # undated: always read again
+        ("now", "now", None, "web_events/d.parquet"),  # a kept row
+        ("2099-01-01 00:00:00", None, "future_timestamp", "elsewhere/e.parquet"),
+    ]
+    for event_at, ingested_at, reason, file in rows:
+        stamp = "current_localtimestamp() + interval 1 hour"
+        con.execute(
+            "insert into staging.base_web__events values ("
+            + ", ".join(
+                stamp if v == "now" else "null" if v is None else f"'{v}'"
+                for v in (event_at, ingested_at, reason)
+            )
+            + f", '{raw}/{file}')"
+        )
+    assert _files_to_recheck(con, raw) == {"web_events/b.parquet", "web_events/c.parquet"}
