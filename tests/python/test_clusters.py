@@ -423,6 +423,22 @@ def test_a_single_channel_brand_clusters_without_channel_variance() -> None:
     assert clusters.assign(frame, run)["cluster_id"].notna().all()
 
 
+def test_a_bad_model_refit_every_stops_the_build_with_the_allowed_values(tmp_path: Path) -> None:
+    """The fit date itself (build, month with month ends and leap days, every N days) is tested by
+    the dbt unit tests of int_as_of_date (models/calendar/_calendar__unit_tests.yml)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for value in ("weekly", "0"):
+        result = run_dbt(
+            ["compile", "-s", "int_as_of_date", "--vars", f"{{model_refit_every: '{value}'}}"],
+            raw,
+            tmp_path,
+        )
+        output = ANSI.sub("", result.stdout)
+        assert result.returncode != 0, output[-2000:]
+        assert "must be 'month'" in output and f"got '{value}'" in output, output[-2000:]
+
+
 # ---------------------------------------------------------------------------------------------
 # the default sample
 
