@@ -80,3 +80,47 @@
 {% macro snowflake__utc_to_local(column) -%}
     convert_timezone('UTC', '{{ var("default_local_time_zone") }}', {{ column }})
 {%- endmacro %}
+
+
+{#-
+    Model refits (issue 17): model state (cluster centres) is a function of the data and of a fit
+    date derived from the as-of date, never of the build history, so a warehouse built day by day
+    equals a fresh full build.
+
+    `model_refit_every()`: var('model_refit_every'), checked: 'month', 'build' or a whole number
+      of days N >= 1 (returned as text); anything else stops the build with the allowed values.
+    `refit_on(date_expression)`: a SQL date expression for the fit date of an as-of date:
+      build -> the as-of date; month -> the last day of the month before the as-of date's month,
+      unless the as-of date is itself a month end (then the as-of date); N -> the latest date on or
+      before the as-of date whose day number since 1970-01-01 is a multiple of N.
+-#}
+{% macro model_refit_every() -%}
+    {%- set value = var('model_refit_every', 'month') | string | trim | lower -%}
+    {%- if value in ('month', 'build') -%}
+        {{- return(value) -}}
+    {%- elif modules.re.match('^[0-9]+$', value) and value | int >= 1 -%}
+        {{- return(value | int | string) -}}
+    {%- endif -%}
+    {{- exceptions.raise_compiler_error(
+        "var 'model_refit_every' must be 'month' (refit on the last day of the previous month), "
+        ~ "'build' (refit on every as-of date) or a whole number of days N >= 1 (refit on the days "
+        ~ "since 1970-01-01 that are a multiple of N), got '" ~ var('model_refit_every', '') ~ "'"
+    ) -}}
+{%- endmacro %}
+
+
+{% macro refit_on(date_expression) -%}
+    {%- set every = persona.model_refit_every() -%}
+    {%- set as_of = 'cast(' ~ date_expression ~ ' as date)' -%}
+    {%- if every == 'build' -%}
+        {{ as_of }}
+    {%- elif every == 'month' -%}
+        case
+            when cast({{ dbt.last_day(as_of, 'month') }} as date) = {{ as_of }} then {{ as_of }}
+            else cast({{ dbt.dateadd('day', -1, 'cast(' ~ dbt.date_trunc('month', as_of) ~ ' as date)') }} as date)
+        end
+    {%- else -%}
+        {%- set days = dbt.datediff("cast('1970-01-01' as date)", as_of, 'day') -%}
+        cast({{ dbt.dateadd('day', '-((' ~ days ~ ') % ' ~ every ~ ')', as_of) }} as date)
+    {%- endif -%}
+{%- endmacro %}

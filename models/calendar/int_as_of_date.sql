@@ -36,7 +36,9 @@ final as (
         as_of_date,
         cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as timestamp) as as_of_end_at,
         as_of_origin,
-        latest_activity_date
+        latest_activity_date,
+        -- the date model state (cluster centres) is fitted as of: var model_refit_every
+        {{ persona.refit_on('as_of_date') }} as refit_on
     from chosen
 )
 

@@ -39,6 +39,12 @@ def sample_sources(warehouse: Path) -> tuple[FeatureTable, Histories, pd.Timesta
     return FeatureTable(table), histories, pd.Timestamp(as_of)
 
 
+def refit_on(as_of: pd.Timestamp) -> pd.Timestamp:
+    """The clusters' fit date (int_as_of_date.refit_on) under the default model_refit_every =
+    month: the as-of date on a month end, else the last day of the month before."""
+    return as_of if as_of.is_month_end else as_of.replace(day=1) - pd.Timedelta(days=1)
+
+
 @pytest.fixture(scope="module")
 def sources(default_sample):
     return sample_sources(default_sample[0] / "w.duckdb")
@@ -50,6 +56,7 @@ def test_sql_features_equal_the_reference_at_every_cutoff(sources) -> None:
     expected_cutoffs = sorted(
         set(propensity.cutoffs(as_of, settings, "evaluate"))
         | set(propensity.cutoffs(as_of, settings, "score"))
+        | {refit_on(as_of)}
     )
     assert table.cutoffs() == expected_cutoffs
     for cutoff in table.cutoffs():

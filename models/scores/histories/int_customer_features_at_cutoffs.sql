@@ -1,8 +1,9 @@
 -- the customer features of the Python models (clusters, propensity, lookalike), computed once: one
 -- row per person and cutoff date, for everyone first seen on or before the cutoff, from data up to
--- the cutoff; the cutoffs are the as-of date and the earlier dates the propensity models train and
--- judge on. Definitions: the docs of persona.models.features (whose customer_features is the
--- in-memory reference these rows are tested against). Labels: purchase days in the horizon after
+-- the cutoff; the cutoffs are the as-of date, the earlier dates the propensity models train and
+-- judge on, and the clusters' fit date (int_as_of_date.refit_on). Definitions: the docs of
+-- persona.models.features (whose customer_features is the in-memory reference these rows are
+-- tested against). Labels: purchase days in the horizon after
 -- the cutoff, null while that window is not over by the as-of date.
 {%- set purchase_horizon = var('propensity_purchase_days') | int %}
 {%- set churn_horizon = var('propensity_churn_days') | int %}
@@ -13,14 +14,19 @@
 {%- set categories = persona.get_column_values(ref('int_customer_category_days'), 'category_l1') %}
 
 with as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select
+        as_of_date,
+        refit_on
+    from {{ ref('int_as_of_date') }}
 ),
 
+-- union (distinct): refit_on may be one of the other cutoffs (the as-of date on a month end)
 cutoffs as (
     {%- for offset in offsets %}
         select cast({{ dbt.dateadd('day', -offset, 'as_of_date') }} as date) as cutoff_on from as_of
-        {%- if not loop.last %} union all{% endif %}
+        union
     {%- endfor %}
+    select cast(refit_on as date) as cutoff_on from as_of
 ),
 
 population as (

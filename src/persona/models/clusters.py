@@ -1,4 +1,4 @@
-"""Customer clustering (segmentation) with labels that stay stable from run to run.
+"""Customer clustering (segmentation) whose model is a function of the data and the fit date.
 
 Population: the buyers of a features frame (persona.models.features.customer_features,
 has_purchased = 1).
@@ -9,15 +9,17 @@ divided by sqrt(group size) and multiplied by `mix_weight`, so that a whole mix 
 one behavioural feature (without it the three channel and N category shares outvote the RFM).
 
 k: KMeans (n_init, random_state fixed) for every k in [k_min, k_max]; the silhouette is computed
-on a fixed-seed sample of at most `silhouette_sample_size` customers; the best k wins, except that
-the previous run's k is kept while its silhouette is within `k_stickiness` of the best one.
+on a fixed-seed sample of at most `silhouette_sample_size` customers; the best k wins.
 
-Stable labels: a run persists (`run_record`) the scaler, the centroids in raw feature units, the
-cluster ids, codes and bilingual names. The next run re-scales the previous centroids with its own
-scaler, seeds KMeans with them when k is unchanged, and matches its clusters to the previous ones
-with the Hungarian algorithm (scipy linear_sum_assignment) on centroid distance: a match closer
-than `match_max_distance` keeps its id and name; any other cluster gets a fresh id (never reused)
-and a new name. First run: ids 1..k by descending mean log_monetary (C01 = most valuable).
+Fit and score (issue 17, "incremental equals full"): the clusters are fitted on the buyers'
+features as of the fit date (`refit_on`, int_as_of_date, var model_refit_every) and every build
+assigns the buyers as of the as-of date to the nearest centre. The fit is deterministic and reads
+nothing of earlier builds: ids 1..k by descending mean log_monetary (C01 = most valuable), names
+from the centres. `fit_digest` (sha256 of the fit input: the sorted features at refit_on, the
+settings and FIT_VERSION) keys a cache (int_cluster_runs): a build whose (refit_on, digest) is
+stored reuses that fit (`fit_or_reuse` returns no row), any other build fits and appends. Same data
+and fit date -> the same fit, whatever was built before; late data that changes the features at
+refit_on changes the digest, so a stale fit is never served.
 
 Names: from the features that distinguish a cluster most (z-score of the cluster mean against the
 population mean, |z| >= name_min_z), through a phrase dictionary per feature and direction, in
@@ -26,12 +28,13 @@ English and Chinese; unique within a run (extended with further features, then t
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
@@ -92,8 +95,6 @@ class ClusterSettings:
     n_init: int = 10
     silhouette_sample_size: int = 10_000
     min_customers_per_cluster: int = 10
-    k_stickiness: float = 0.01
-    match_max_distance: float = 1.5
     mix_weight: float = 1.0
     name_min_z: float = 0.5
     max_fit_rows: int = 100_000
@@ -121,7 +122,7 @@ class ClusterSettings:
             )
         ints = ("k_min", "k_max", "random_state", "n_init", "silhouette_sample_size")
         ints += ("min_customers_per_cluster", "max_fit_rows")
-        floats = ("k_stickiness", "match_max_distance", "mix_weight", "name_min_z")
+        floats = ("mix_weight", "name_min_z")
         missing = [key for key in ints + floats if key not in values]
         if missing:
             raise ValueError(f"config.meta.clusters_settings lacks {missing}")
@@ -207,15 +208,6 @@ class Space:
     def inverse(self, points: np.ndarray) -> np.ndarray:
         return np.asarray(points, float) / self.weight * self.scale + self.mean
 
-    def align(self, centroids: dict[str, dict[str, float]]) -> np.ndarray:
-        """Raw-unit centroids {cluster: {feature: value}} of another run in this space; a feature
-        the other run lacked counts as this run's mean (z = 0)."""
-        rows = [
-            [point.get(c, float(self.mean[i])) for i, c in enumerate(self.columns)]
-            for point in centroids.values()
-        ]
-        return self.transform(np.array(rows, float).reshape(len(rows), len(self.columns)))
-
 
 # ---------------------------------------------------------------------------------------------
 # k selection
@@ -228,24 +220,17 @@ def candidate_ks(n_rows: int, n_distinct: int, settings: ClusterSettings) -> lis
     return list(range(settings.k_min, top + 1))
 
 
-def _kmeans(points: np.ndarray, k: int, settings: ClusterSettings, init=None) -> KMeans:
-    if init is not None:
-        model = KMeans(k, init=init, n_init=1, random_state=settings.random_state)
-    else:
-        model = KMeans(k, n_init=settings.n_init, random_state=settings.random_state)
+def _kmeans(points: np.ndarray, k: int, settings: ClusterSettings) -> KMeans:
+    model = KMeans(k, n_init=settings.n_init, random_state=settings.random_state)
     return model.fit(points)
 
 
 def select_k(
-    points: np.ndarray,
-    settings: ClusterSettings,
-    previous_k: int | None = None,
-    seed: np.ndarray | None = None,
+    points: np.ndarray, settings: ClusterSettings
 ) -> tuple[int, dict[int, KMeans], pd.DataFrame]:
-    """KMeans for every candidate k (seeded with `seed` for k = previous_k), the silhouette on a
-    fixed-seed sample, and the chosen k: the best silhouette, or previous_k while within
-    k_stickiness of it. Returns (k, fitted models, diagnostics: k, silhouette, inertia,
-    is_chosen, is_seeded)."""
+    """KMeans for every candidate k, the silhouette on a fixed-seed sample, and the chosen k: the
+    best silhouette (the smallest k on a tie). Returns (k, fitted models, diagnostics: k,
+    silhouette, inertia, is_chosen)."""
     n_distinct = len(np.unique(points, axis=0))
     ks = candidate_ks(len(points), n_distinct, settings)
     if not ks:
@@ -256,39 +241,23 @@ def select_k(
     fits: dict[int, KMeans] = {}
     rows = []
     for k in ks:
-        seeded = seed is not None and k == previous_k and len(seed) == k
-        fits[k] = _kmeans(points, k, settings, init=seed if seeded else None)
+        fits[k] = _kmeans(points, k, settings)
         labels = fits[k].labels_[sample]
         silhouette = (
             float(silhouette_score(points[sample], labels))
             if len(np.unique(labels)) > 1
             else float("nan")
         )
-        rows.append((k, silhouette, float(fits[k].inertia_), seeded))
-    diagnostics = pd.DataFrame(rows, columns=["k", "silhouette", "inertia", "is_seeded"])
+        rows.append((k, silhouette, float(fits[k].inertia_)))
+    diagnostics = pd.DataFrame(rows, columns=["k", "silhouette", "inertia"])
     scores = diagnostics.set_index("k")["silhouette"].fillna(-1.0)
-    best = int(scores.idxmax())
-    chosen = best
-    if previous_k in scores.index and scores[previous_k] >= scores[best] - settings.k_stickiness:
-        chosen = int(previous_k)
+    chosen = int(scores.idxmax())
     diagnostics["is_chosen"] = diagnostics["k"] == chosen
     return chosen, fits, diagnostics
 
 
 # ---------------------------------------------------------------------------------------------
-# matching and names
-
-
-def match_clusters(
-    new_centroids: np.ndarray, previous_centroids: np.ndarray, max_distance: float
-) -> dict[int, int]:
-    """Hungarian matching on Euclidean centroid distance: {new index: previous index} for the
-    pairs of the optimal assignment closer than max_distance."""
-    if len(new_centroids) == 0 or len(previous_centroids) == 0:
-        return {}
-    cost = np.linalg.norm(new_centroids[:, None, :] - previous_centroids[None, :, :], axis=2)
-    rows, cols = linear_sum_assignment(cost)
-    return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if cost[r, c] <= max_distance}
+# names
 
 
 def _mix_phrase(feature: str) -> tuple[str, str, str] | None:
@@ -337,21 +306,14 @@ def compose_name(zscores: pd.Series, min_z: float, n_features: int = 3) -> tuple
     return english, chinese
 
 
-def unique_names(
-    zscores: pd.DataFrame,
-    codes: list[str],
-    fixed: dict[int, tuple[str, str]],
-    min_z: float,
-) -> list[tuple[str, str]]:
-    """Names of the clusters (rows of zscores, in order): `fixed` rows (index -> name) keep their
-    name; the others get compose_name, extended with more features and finally the cluster code
-    until no two clusters share an English or a Chinese name."""
-    names: list[tuple[str, str] | None] = [fixed.get(i) for i in range(len(zscores))]
-    taken_en = {n[0] for n in names if n}
-    taken_zh = {n[1] for n in names if n}
+def unique_names(zscores: pd.DataFrame, codes: list[str], min_z: float) -> list[tuple[str, str]]:
+    """Names of the clusters (rows of zscores, in order - the order of their ids): compose_name,
+    extended with more features and finally the cluster code until no two clusters share an
+    English or a Chinese name (an earlier id keeps the shorter name)."""
+    names: list[tuple[str, str] | None] = [None] * len(zscores)
+    taken_en: set[str] = set()
+    taken_zh: set[str] = set()
     for i in range(len(zscores)):
-        if names[i] is not None:
-            continue
         row = zscores.iloc[i]
         name = None
         for n_features in range(3, len(row) + 1):
@@ -376,42 +338,96 @@ def cluster_code(cluster_id: int) -> str:
 # runs
 
 
+#: part of every fit digest: bump it when the fit or the naming changes, so that the fits cached
+#: in int_cluster_runs are refitted rather than served
+FIT_VERSION = 2
 RUN_COLUMNS = [
-    "run_number",
-    "as_of_date",
-    "built_at",
+    "refit_on",
+    "fit_digest",
+    "fitted_at",
     "status",
     "status_detail",
     "n_customers",
     "chosen_k",
-    "previous_run_number",
-    "n_clusters_matched",
     "model_json",
 ]
-
-
-def latest_run(runs: pd.DataFrame | None, status: str | None = None) -> pd.Series | None:
-    """The run with the highest run_number (optionally among those with `status`)."""
-    if runs is None or runs.empty:
-        return None
-    if status is not None:
-        runs = runs[runs["status"] == status]
-        if runs.empty:
-            return None
-    return runs.sort_values("run_number").iloc[-1]
+KEY_COLUMNS = ["refit_on", "fit_digest", "n_customers"]
 
 
 def _now() -> pd.Timestamp:
     return pd.Timestamp.now("UTC").tz_localize(None)
 
 
-def _typed(row: dict) -> pd.DataFrame:
-    out = pd.DataFrame([row], columns=RUN_COLUMNS)
-    for column in ("run_number", "n_customers", "chosen_k", "previous_run_number"):
+def _date(value) -> pd.Timestamp:
+    return pd.Timestamp(value).normalize()
+
+
+def _typed(rows: list[dict]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=RUN_COLUMNS)
+    out["refit_on"] = pd.to_datetime(out["refit_on"]).dt.date
+    for column in ("n_customers", "chosen_k"):
         out[column] = out[column].astype("Int64")
-    out["n_clusters_matched"] = out["n_clusters_matched"].astype("int64")
-    out["built_at"] = pd.to_datetime(out["built_at"])
+    out["fitted_at"] = pd.to_datetime(out["fitted_at"])
+    for column in ("fit_digest", "status", "status_detail", "model_json"):
+        out[column] = out[column].astype("string")
     return out
+
+
+def fit_digest(frame: pd.DataFrame, settings: ClusterSettings) -> str:
+    """sha256 of exactly what a fit reads: the buyers (one_id) and their model features, sorted by
+    one_id, the settings and FIT_VERSION. Equal digests -> equal fits (the fit is deterministic)."""
+    columns = model_features(frame)
+    data = frame.sort_values("one_id", ignore_index=True)
+    digest = hashlib.sha256()
+    header = {"version": FIT_VERSION, "settings": asdict(settings), "columns": columns}
+    digest.update(json.dumps(header, sort_keys=True, ensure_ascii=False).encode())
+    digest.update("\x1f".join(data["one_id"].astype(str)).encode())
+    digest.update(np.ascontiguousarray(data[columns].to_numpy(float)).tobytes())
+    return digest.hexdigest()
+
+
+def fit_key(frame: pd.DataFrame, refit_on, settings: ClusterSettings) -> pd.DataFrame:
+    """The key of the fit a build uses (KEY_COLUMNS): the fit date, the digest of the buyers'
+    features as of it (`frame`) and how many buyers that is."""
+    out = pd.DataFrame(
+        [{"refit_on": _date(refit_on), "fit_digest": fit_digest(frame, settings)}]
+    ).assign(n_customers=len(frame))
+    out["refit_on"] = out["refit_on"].dt.date
+    out["fit_digest"] = out["fit_digest"].astype("string")
+    out["n_customers"] = out["n_customers"].astype("int64")
+    return out
+
+
+def _matching(runs: pd.DataFrame | None, key: pd.DataFrame) -> pd.DataFrame:
+    if runs is None or runs.empty:
+        return pd.DataFrame(columns=RUN_COLUMNS)
+    missing = set(RUN_COLUMNS) - set(runs.columns)
+    if missing:
+        raise ValueError(
+            f"the stored clustering runs lack {sorted(missing)}: int_cluster_runs was built by an "
+            "earlier version of persona; rebuild it with `dbt build --full-refresh -s "
+            "int_cluster_runs+`"
+        )
+    if len(key) != 1:
+        raise ValueError(f"the fit key must be one row (int_cluster_fit_key), got {len(key)}")
+    refit_on, digest = _date(key["refit_on"].iloc[0]), str(key["fit_digest"].iloc[0])
+    same = (pd.to_datetime(runs["refit_on"]).dt.normalize() == refit_on) & (
+        runs["fit_digest"].astype(str) == digest
+    )
+    return runs[same]
+
+
+def current_run(runs: pd.DataFrame, key: pd.DataFrame) -> pd.DataFrame:
+    """The stored run of the fit key (one row, without fitted_at - when the cache row was
+    written is build history); an error when the cache lacks it."""
+    found = _matching(runs, key)
+    if found.empty:
+        raise ValueError(
+            "int_cluster_runs holds no fit for the key of this build (int_cluster_fit_key): "
+            "build int_cluster_runs first"
+        )
+    out = found.sort_values("fitted_at").iloc[[0]].drop(columns="fitted_at")
+    return out.reset_index(drop=True)
 
 
 def fit_sample(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
@@ -424,29 +440,48 @@ def fit_sample(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
     return points[np.sort(rng.choice(len(points), size=settings.max_fit_rows, replace=False))]
 
 
+def fit_or_reuse(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
+    runs: pd.DataFrame | None,
+    key: pd.DataFrame,
+    settings: ClusterSettings,
+    fitted_at=None,
+) -> pd.DataFrame:
+    """The rows a build appends to the cache of fits (int_cluster_runs): none when `runs` holds
+    the fit of `key` (same fit date and digest), else the one row of fit_run on `frame` (the
+    buyers' features as of the key's refit_on, whose digest must be the key's; a callable is only
+    called on a miss, so a reused fit does not even read the features)."""
+    if not _matching(runs, key).empty:
+        return _typed([])
+    if callable(frame):
+        frame = frame()
+    digest = fit_digest(frame, settings)
+    if digest != str(key["fit_digest"].iloc[0]):
+        raise ValueError(
+            "the features to fit on are not the ones of the fit key (int_cluster_fit_key): "
+            f"digest {digest[:12]}... != {str(key['fit_digest'].iloc[0])[:12]}..."
+        )
+    return fit_run(frame, key["refit_on"].iloc[0], settings, fitted_at=fitted_at)
+
+
 def fit_run(
     frame: pd.DataFrame,
-    previous_runs: pd.DataFrame | None,
-    as_of,
+    refit_on,
     settings: ClusterSettings,
-    built_at=None,
+    fitted_at=None,
 ) -> pd.DataFrame:
-    """One clustering run on a cluster_features frame, given the earlier runs (the persisted
-    table; None or empty on a first run). Returns one row (RUN_COLUMNS) whose model_json holds the
-    scaler, the candidates' diagnostics and the clusters (id, code, names, size, raw centroid)."""
-    previous = latest_run(previous_runs, STATUS_CLUSTERED)
-    run_number = 1 if previous_runs is None or previous_runs.empty else None
-    if run_number is None:
-        run_number = int(previous_runs["run_number"].max()) + 1
+    """One clustering fit on a cluster_features frame (the buyers as of refit_on): deterministic,
+    reads nothing of earlier fits. Returns one row (RUN_COLUMNS) whose model_json holds the
+    scaler, the candidates' diagnostics and the clusters (id, code, names, size, raw centroid);
+    ids 1..k by descending mean log_monetary (then size)."""
+    frame = frame.sort_values("one_id", ignore_index=True)
     base = {
-        "run_number": run_number,
-        "as_of_date": pd.Timestamp(as_of).date(),
-        "built_at": pd.Timestamp(built_at) if built_at is not None else _now(),
+        "refit_on": _date(refit_on),
+        "fit_digest": fit_digest(frame, settings),
+        "fitted_at": pd.Timestamp(fitted_at) if fitted_at is not None else _now(),
         "n_customers": len(frame),
-        "previous_run_number": None if previous is None else int(previous["run_number"]),
     }
     columns = model_features(frame)
-    frame = frame.sort_values("one_id", ignore_index=True)
     n_distinct = len(frame[columns].drop_duplicates()) if len(frame) else 0
     needed = settings.k_min * settings.min_customers_per_cluster
     if len(frame) < needed or not candidate_ks(len(frame), n_distinct, settings):
@@ -456,27 +491,14 @@ def fit_run(
             f" {settings.k_min}) and more distinct rows than clusters"
         )
         model = {"columns": columns, "clusters": [], "candidates": []}
-        if previous is not None:  # carry the id counter over a failed run
-            model["next_cluster_id"] = json.loads(previous["model_json"])["next_cluster_id"]
         row = {**base, "status": STATUS_TOO_FEW, "status_detail": detail, "chosen_k": None}
-        row |= {"n_clusters_matched": 0, "model_json": json.dumps(model, ensure_ascii=False)}
-        return _typed(row)
+        row["model_json"] = json.dumps(model, ensure_ascii=False)
+        return _typed([row])
 
     space = Space.fit(frame, columns, settings.mix_weight)
     points = space.transform(frame[columns].to_numpy(float))
-    prior = json.loads(previous["model_json"]) if previous is not None else None
-    prior_points = prior_ids = None
-    if prior is not None:
-        centroids = {c["cluster_id"]: c["centroid"] for c in prior["clusters"]}
-        prior_ids = list(centroids)
-        prior_points = space.align(centroids)
     fit_points = fit_sample(points, settings)
-    k, fits, diagnostics = select_k(
-        fit_points,
-        settings,
-        previous_k=None if prior_ids is None else len(prior_ids),
-        seed=prior_points,
-    )
+    k, fits, diagnostics = select_k(fit_points, settings)
     fit = fits[k]
     centers = fit.cluster_centers_
     labels = fit.labels_ if len(fit_points) == len(points) else fit.predict(points)
@@ -484,38 +506,18 @@ def fit_run(
     raw = space.inverse(centers)
     zscores = pd.DataFrame((raw - space.mean) / space.scale, columns=columns)
     monetary = raw[:, columns.index("log_monetary")]
-
-    fixed: dict[int, tuple[str, str]] = {}
-    ids: list[int | None] = [None] * k
-    if prior is None:
-        order = sorted(range(k), key=lambda i: (-monetary[i], -sizes[i], i))
-        for rank, i in enumerate(order):
-            ids[i] = rank + 1
-        next_id = k + 1
-        matched = {}
-    else:
-        matched = match_clusters(centers, prior_points, settings.match_max_distance)
-        by_id = {c["cluster_id"]: c for c in prior["clusters"]}
-        for new, old in matched.items():
-            ids[new] = prior_ids[old]
-            fixed[new] = (by_id[prior_ids[old]]["name_en"], by_id[prior_ids[old]]["name_zh"])
-        next_id = int(prior["next_cluster_id"])
-        for i in sorted(range(k), key=lambda i: (-monetary[i], -sizes[i], i)):
-            if ids[i] is None:
-                ids[i] = next_id
-                next_id += 1
-    codes = [cluster_code(int(i)) for i in ids]
-    names = unique_names(zscores, codes, fixed, settings.name_min_z)
+    order = sorted(range(k), key=lambda i: (-monetary[i], -sizes[i], i))
+    codes = [cluster_code(rank + 1) for rank in range(k)]
+    names = unique_names(zscores.iloc[order].reset_index(drop=True), codes, settings.name_min_z)
     clusters = []
-    for i in sorted(range(k), key=lambda i: ids[i]):
+    for rank, i in enumerate(order):
         clusters.append(
             {
-                "cluster_id": int(ids[i]),
-                "cluster_code": codes[i],
-                "name_en": names[i][0],
-                "name_zh": names[i][1],
+                "cluster_id": rank + 1,
+                "cluster_code": codes[rank],
+                "name_en": names[rank][0],
+                "name_zh": names[rank][1],
                 "size": int(sizes[i]),
-                "is_matched": i in matched,
                 "centroid": {c: float(v) for c, v in zip(columns, raw[i], strict=True)},
                 "zscores": {c: float(v) for c, v in zip(columns, zscores.iloc[i], strict=True)},
             }
@@ -525,16 +527,16 @@ def fit_run(
         "mean": space.mean.tolist(),
         "scale": space.scale.tolist(),
         "weight": space.weight.tolist(),
-        "next_cluster_id": next_id,
         "candidates": diagnostics.to_dict(orient="records"),
         "clusters": clusters,
     }
-    detail = f"k = {k} chosen among {diagnostics['k'].tolist()} by silhouette"
-    if prior is not None:
-        detail += f"; {len(matched)} of {k} clusters matched to run {base['previous_run_number']}"
+    detail = (
+        f"k = {k} chosen among {diagnostics['k'].tolist()} by silhouette; fitted on"
+        f" {len(frame)} buyers as of {base['refit_on'].date()}"
+    )
     row = {**base, "status": STATUS_CLUSTERED, "status_detail": detail, "chosen_k": k}
-    row |= {"n_clusters_matched": len(matched), "model_json": json.dumps(model, ensure_ascii=False)}
-    return _typed(row)
+    row["model_json"] = json.dumps(model, ensure_ascii=False)
+    return _typed([row])
 
 
 # typed empty outputs: an all-empty object column would reach the warehouse as type NULL
@@ -573,20 +575,21 @@ def _empty(types: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in types.items()})
 
 
-def _model_of(runs: pd.DataFrame) -> tuple[pd.Series | None, dict | None]:
-    run = latest_run(runs)
-    if run is None:
-        return None, None
-    return run, json.loads(run["model_json"])
+def _model_of(run: pd.DataFrame) -> tuple[pd.Series, dict]:
+    """The one fit a build uses (int_cluster_model: current_run of the cache) and its model."""
+    if len(run) != 1:
+        raise ValueError(f"expected the one clustering fit of this build, got {len(run)} rows")
+    row = run.iloc[0]
+    return row, json.loads(row["model_json"])
 
 
-def assign(frame: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """Each buyer of a cluster_features frame to the nearest centroid of the latest run (the
-    KMeans labels of that run): one_id, cluster_id, cluster_code, cluster_name_en,
-    cluster_name_zh, distance_to_centroid (in the run's standardised, weighted units). Empty when
-    the latest run did not cluster."""
-    run, model = _model_of(runs)
-    if run is None or run["status"] != STATUS_CLUSTERED:
+def assign(frame: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
+    """Each buyer of a cluster_features frame (as of the as-of date) to the nearest centroid of the
+    fit `run` (one row; on the fit's own buyers these are its KMeans labels): one_id, cluster_id,
+    cluster_code, cluster_name_en, cluster_name_zh, distance_to_centroid (in the fit's
+    standardised, weighted units). Empty when the fit did not cluster."""
+    _, model = _model_of(run)
+    if not model["clusters"]:
         return _empty(ASSIGNMENT_TYPES)
     space = Space(
         model["columns"],
@@ -622,14 +625,15 @@ def _label(feature: str, prefix: str) -> str:
     return feature[len(prefix) :]
 
 
-def profiles(frame: pd.DataFrame, assignments: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """Per cluster of the latest run: size and share of the buyers, means in readable units
-    (recency days, purchase days and net spend of the last 365 days, average order value,
-    discount and coupon shares, active days of the last 90 days), the top category and channel
-    (highest mean share), the names and the most distinguishing features with their z-scores."""
+def profiles(frame: pd.DataFrame, assignments: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
+    """Per cluster of the fit `run`, over the buyers as of the as-of date: size and share, means
+    in readable units (recency days, purchase days and net spend of the last 365 days, average
+    order value, discount and coupon shares, active days of the last 90 days), the top category
+    and channel (highest mean share), the names and the most distinguishing features with their
+    z-scores."""
     columns = list(PROFILE_TYPES)
-    run, model = _model_of(runs)
-    if run is None or run["status"] != STATUS_CLUSTERED or assignments.empty:
+    _, model = _model_of(run)
+    if not model["clusters"] or assignments.empty:
         return _empty(PROFILE_TYPES)
     data = frame.merge(assignments, on="one_id", validate="one_to_one")
     categories = [c for c in frame.columns if c.startswith("category_share__")]
@@ -673,32 +677,29 @@ def profiles(frame: pd.DataFrame, assignments: pd.DataFrame, runs: pd.DataFrame)
     return pd.DataFrame(rows, columns=columns)
 
 
-def diagnostics(runs: pd.DataFrame) -> pd.DataFrame:
-    """The latest run's diagnostics: one row per candidate k (silhouette, inertia, is_chosen,
-    is_seeded) with the run's status, chosen k and customers; a single row with k null when the
-    run did not cluster (status too_few_customers and its detail)."""
-    columns = ["run_number", "k", "silhouette", "inertia", "is_chosen", "is_seeded"]
-    columns += ["chosen_k", "n_customers", "status", "status_detail", "n_clusters_matched"]
-    columns += ["previous_run_number", "cluster_sizes"]
-    run, model = _model_of(runs)
-    if run is None:
-        raise ValueError("no clustering run to report (int_cluster_runs is empty)")
+DIAGNOSTIC_COLUMNS = ["fitted_on", "fit_digest", "k", "silhouette", "inertia", "is_chosen"]
+DIAGNOSTIC_COLUMNS += ["chosen_k", "n_customers", "status", "status_detail", "cluster_sizes"]
+
+
+def diagnostics(run: pd.DataFrame) -> pd.DataFrame:
+    """The fit's diagnostics: one row per candidate k (silhouette, inertia, is_chosen) with the
+    fit's date (fitted_on = refit_on), digest, status, chosen k, buyers fitted on and cluster sizes
+    (as fitted); a single row with k null when the fit did not cluster (status too_few_customers
+    and its detail). Nothing here depends on which builds came before."""
+    row, model = _model_of(run)
     candidates = pd.DataFrame(model["candidates"])
     if candidates.empty:
         candidates = pd.DataFrame([{"k": np.nan, "silhouette": np.nan, "inertia": np.nan}])
         candidates["is_chosen"] = False
-        candidates["is_seeded"] = False
     sizes = ", ".join(f"{c['cluster_code']}: {c['size']}" for c in model["clusters"])
-    for key in ("run_number", "chosen_k", "n_customers", "status", "status_detail"):
-        candidates[key] = run[key]
-    candidates["n_clusters_matched"] = run["n_clusters_matched"]
-    candidates["previous_run_number"] = run["previous_run_number"]
+    candidates["fitted_on"] = _date(row["refit_on"]).date()
+    for key in ("fit_digest", "chosen_k", "n_customers", "status", "status_detail"):
+        candidates[key] = row[key]
     candidates["cluster_sizes"] = sizes
-    out = candidates[columns].copy()
-    for column in ("run_number", "k", "chosen_k", "n_customers", "previous_run_number"):
+    out = candidates[DIAGNOSTIC_COLUMNS].copy()
+    for column in ("k", "chosen_k", "n_customers"):
         out[column] = pd.to_numeric(out[column]).astype("Int64")
-    for column in ("is_chosen", "is_seeded"):
-        out[column] = out[column].astype(bool)
-    for column in ("status", "status_detail", "cluster_sizes"):
+    out["is_chosen"] = out["is_chosen"].astype(bool)
+    for column in ("fit_digest", "status", "status_detail", "cluster_sizes"):
         out[column] = out[column].astype("string")
     return out

@@ -3,6 +3,7 @@
 - `as_of_date(relation)`: the one as-of date (decided by models/calendar/int_as_of_date.sql), read
   the same way by every Python model: `as_of_date(dbt.ref("int_as_of_date"))`. The model calls
   `dbt.ref` itself, so that dbt sees the dependency.
+- `refit_on_date(relation)`: the fit date of persisted model state (int_as_of_date.refit_on).
 - `frame(relation)`: a ref as a pandas DataFrame, on DuckDB (a relation) and Spark (a DataFrame).
 - `single_threaded()`: run fits on one thread of the native pools (OpenMP, BLAS).
 - `typed(frame, text_columns)`: text columns as pandas' string dtype.
@@ -38,6 +39,18 @@ def as_of_date(relation) -> pd.Timestamp:
             f"got {len(frame_)} row(s) with columns {list(frame_.columns)}"
         )
     return pd.Timestamp(frame_["as_of_date"].iloc[0])
+
+
+def refit_on_date(relation) -> pd.Timestamp:
+    """The fit date of the models whose state persists (int_as_of_date.refit_on, var
+    model_refit_every), read like `as_of_date`."""
+    frame_ = frame(relation)
+    if "refit_on" not in frame_.columns or len(frame_) != 1 or pd.isna(frame_["refit_on"].iloc[0]):
+        raise ValueError(
+            "int_as_of_date must hold exactly one refit_on (models/calendar/int_as_of_date.sql); "
+            f"got {len(frame_)} row(s) with columns {list(frame_.columns)}"
+        )
+    return pd.Timestamp(frame_["refit_on"].iloc[0])
 
 
 def single_threaded():
