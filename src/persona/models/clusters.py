@@ -9,7 +9,10 @@ divided by sqrt(group size) and multiplied by `mix_weight`, so that a whole mix 
 one behavioural feature (without it the three channel and N category shares outvote the RFM).
 
 k: KMeans (n_init, random_state fixed) for every k in [k_min, k_max]; the silhouette is computed
-on a fixed-seed sample of at most `silhouette_sample_size` customers; the best k wins.
+on a fixed-seed sample of at most `silhouette_sample_size` customers; the smallest k whose
+silhouette is within `k_tolerance` of the best wins (neighbouring k often differ by less than the
+sample's noise; taking the smallest such k keeps a refit from flipping k, and names with it, on a
+week's more data, without reading any earlier fit).
 
 Fit and score (issue 17, "incremental equals full"): the clusters are fitted on the buyers'
 features as of the fit date (`refit_on`, int_as_of_date, var model_refit_every) and every build
@@ -98,6 +101,7 @@ class ClusterSettings:
     mix_weight: float = 1.0
     name_min_z: float = 0.5
     max_fit_rows: int = 100_000
+    k_tolerance: float = 0.01
 
     def __post_init__(self) -> None:
         if not 2 <= self.k_min <= self.k_max:
@@ -108,6 +112,10 @@ class ClusterSettings:
             raise ValueError(
                 f"max_fit_rows must be at least k_max * min_customers_per_cluster"
                 f" ({self.k_max * self.min_customers_per_cluster}), got {self.max_fit_rows}"
+            )
+        if not 0 <= self.k_tolerance < 1:
+            raise ValueError(
+                f"clusters_k_tolerance is a silhouette difference in [0, 1), got {self.k_tolerance}"
             )
 
     @classmethod
@@ -122,7 +130,7 @@ class ClusterSettings:
             )
         ints = ("k_min", "k_max", "random_state", "n_init", "silhouette_sample_size")
         ints += ("min_customers_per_cluster", "max_fit_rows")
-        floats = ("mix_weight", "name_min_z")
+        floats = ("mix_weight", "name_min_z", "k_tolerance")
         missing = [key for key in ints + floats if key not in values]
         if missing:
             raise ValueError(f"config.meta.clusters_settings lacks {missing}")
@@ -229,8 +237,8 @@ def select_k(
     points: np.ndarray, settings: ClusterSettings
 ) -> tuple[int, dict[int, KMeans], pd.DataFrame]:
     """KMeans for every candidate k, the silhouette on a fixed-seed sample, and the chosen k: the
-    best silhouette (the smallest k on a tie). Returns (k, fitted models, diagnostics: k,
-    silhouette, inertia, is_chosen)."""
+    smallest k whose silhouette is within settings.k_tolerance of the best. Returns (k, fitted
+    models, diagnostics: k, silhouette, inertia, is_chosen)."""
     n_distinct = len(np.unique(points, axis=0))
     ks = candidate_ks(len(points), n_distinct, settings)
     if not ks:
@@ -251,7 +259,8 @@ def select_k(
         rows.append((k, silhouette, float(fits[k].inertia_)))
     diagnostics = pd.DataFrame(rows, columns=["k", "silhouette", "inertia"])
     scores = diagnostics.set_index("k")["silhouette"].fillna(-1.0)
-    chosen = int(scores.idxmax())
+    floor = scores.max() - settings.k_tolerance
+    chosen = int(min(k for k, score in scores.items() if score >= floor))
     diagnostics["is_chosen"] = diagnostics["k"] == chosen
     return chosen, fits, diagnostics
 
@@ -340,7 +349,7 @@ def cluster_code(cluster_id: int) -> str:
 
 #: part of every fit digest: bump it when the fit or the naming changes, so that the fits cached
 #: in int_cluster_runs are refitted rather than served
-FIT_VERSION = 2
+FIT_VERSION = 3
 RUN_COLUMNS = [
     "refit_on",
     "fit_digest",
