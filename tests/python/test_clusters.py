@@ -95,6 +95,7 @@ def test_settings_from_meta_casts_strings_and_requires_every_key() -> None:
         "mix_weight": "1.0",
         "name_min_z": "0.5",
         "max_fit_rows": "100000",
+        "k_tolerance": "0.01",
     }
     assert ClusterSettings.from_meta({"clusters_settings": values}) == ClusterSettings()
     with pytest.raises(ValueError, match="clusters_settings"):
@@ -172,19 +173,23 @@ def test_select_k_finds_the_planted_k() -> None:
 def test_select_k_takes_the_smallest_k_within_the_tolerance() -> None:
     """k is the smallest whose silhouette is within k_tolerance of the best: with no tolerance the
     best one; with a tolerance wider than every gap the smallest candidate; in between, a k whose
-    silhouette is close to the best wins over a larger best."""
+    silhouette is close to the best wins over a larger best. A tolerance outside [0, 2) is
+    refused (silhouettes lie in [-1, 1])."""
     frame = synthetic()
     columns = clusters.model_features(frame)
     points = clusters.Space.fit(frame, columns, 1.0).transform(frame[columns].to_numpy())
     _, _, diagnostics = clusters.select_k(points, replace(FAST, k_tolerance=0.0))
     scores = diagnostics.set_index("k")["silhouette"]
     assert clusters.select_k(points, replace(FAST, k_tolerance=0.0))[0] == scores.idxmax()
-    assert clusters.select_k(points, replace(FAST, k_tolerance=2.0))[0] == 3
+    assert clusters.select_k(points, replace(FAST, k_tolerance=1.5))[0] == 3
     best = scores.max()
     for k in scores.index:  # a tolerance just wide enough to reach k's silhouette
         gap = best - scores[k] + 1e-9
         expected = min(j for j in scores.index if scores[j] >= best - gap)
         assert clusters.select_k(points, replace(FAST, k_tolerance=gap))[0] == expected
+    for bad in (-0.1, 2.0):
+        with pytest.raises(ValueError, match="clusters_k_tolerance"):
+            replace(FAST, k_tolerance=bad)
 
 
 def test_candidate_ks_respect_the_range_and_the_data() -> None:

@@ -113,9 +113,9 @@ class ClusterSettings:
                 f"max_fit_rows must be at least k_max * min_customers_per_cluster"
                 f" ({self.k_max * self.min_customers_per_cluster}), got {self.max_fit_rows}"
             )
-        if not 0 <= self.k_tolerance < 1:
+        if not 0 <= self.k_tolerance < 2:  # silhouettes lie in [-1, 1]
             raise ValueError(
-                f"clusters_k_tolerance is a silhouette difference in [0, 1), got {self.k_tolerance}"
+                f"clusters_k_tolerance is a silhouette difference in [0, 2), got {self.k_tolerance}"
             )
 
     @classmethod
