@@ -47,7 +47,7 @@ HISTORIES = {
     "fct_identity_changes": None,  # the changes between builds: a fresh warehouse has had none
     "fct_experiment_arm_changes": None,
 }
-# columns that say when a build ran, or count what the builds saw happen (arm changes between builds)
+# columns that say when a build ran, or count what the builds saw (arm changes between builds)
 BUILD_TIMES = [
     "fct_customer_tag_history.valid_from",
     "rpt_privacy_requests.applied_at",
