@@ -129,8 +129,12 @@ select * from final
     The versions of a history_log: one row per key and state, valid from the build that logged it
     (valid_from, valid_from_as_of_date) until the build that logged the key's next row (valid_to,
     valid_to_as_of_date; null while current). Removal rows end a version and are not versions.
+
+    changed_since (a SQL expression, optional): only the keys with a log row recorded after it, each
+    with all its versions (what a versions model built by `history_versions_config` recomputes on a
+    daily build).
 -#}
-{% macro history_versions(log_relation, unique_key) -%}
+{% macro history_versions(log_relation, unique_key, changed_since=none) -%}
     (
         select * from (
             select
@@ -140,6 +144,18 @@ select * from final
                 lead(logged.recorded_at) over next_row as valid_to,
                 lead(logged.as_of_date) over next_row as valid_to_as_of_date
             from {{ log_relation }} as logged
+            {%- if changed_since is not none %}
+            inner join (
+                select distinct
+                    {{ unique_key | join(', ') }}
+                from {{ log_relation }}
+                where recorded_at > {{ changed_since }}
+            ) as changed_keys
+                on
+                    {%- for column in unique_key %}
+                    {{ 'and ' if not loop.first }}logged.{{ column }} = changed_keys.{{ column }}
+                    {%- endfor %}
+            {%- endif %}
             window next_row as (
                 partition by logged.{{ unique_key | join(', logged.') }}
                 order by logged.recorded_at
@@ -148,3 +164,42 @@ select * from final
         where not versions.is_removed
     )
 {%- endmacro %}
+
+
+{#-
+    The config of a versions model (history_versions of a log, keyed by `unique_key`). On DuckDB it
+    is incremental, delete+insert by the key: a daily build recomputes the versions of the keys the
+    log changed since the table's latest valid_from or valid_to (`history_versions_watermark`), all
+    their versions, and leaves the other keys' rows as they are, which are what a rebuild from the
+    log gives them (a key's versions depend on its own log rows only). On Spark (no DELETE on its
+    Parquet tables) it is a table rebuilt from the log. `--full-refresh` rebuilds it from the log;
+    so does `restart_history`, which starts the logs again. Erasure purges it like every
+    incremental table.
+-#}
+{% macro history_versions_config(unique_key) %}
+    {%- set settings = {'materialized': 'table'} -%}
+    {%- if target.type == 'duckdb' -%}
+        {%- do settings.update({
+            'materialized': 'incremental',
+            'incremental_strategy': 'delete+insert',
+            'unique_key': unique_key,
+            'on_schema_change': 'fail',
+        }) -%}
+        {%- if var('restart_history', false) -%}
+            {%- do settings.update({'full_refresh': true}) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- do config(**settings) -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- The latest build a versions model has seen (its latest valid_from or valid_to) on an incremental
+    build (1900-01-01 when it is empty), else none (every key). A key logged by a build that was killed before the versions model
+    ran has a later recorded_at, so the next build recomputes it. -#}
+{% macro history_versions_watermark() %}
+    {%- if not is_incremental() -%}{{ return(none) }}{%- endif -%}
+    {{ return('(select coalesce(max(seen.recorded_at), ' ~ dbt.cast("'1900-01-01'", dbt.type_timestamp())
+        ~ ') from (select valid_from as recorded_at from ' ~ this ~ ' union all select valid_to from '
+        ~ this ~ ') as seen)') }}
+{% endmacro %}

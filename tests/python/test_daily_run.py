@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -213,6 +214,20 @@ def test_daily_steps_equal_a_full_build(daily) -> None:
     # every data test on the warehouse built day by day (a daily `make run` runs them)
     result = run_dbt(["test", "--exclude-resource-type", "unit_test"], raw, daily["daily"])
     assert result.returncode == 0, ANSI.sub("", result.stdout)[-4000:]
+
+    # the tag history, updated key by key on each daily build, is what a rebuild from its log gives
+    rebuilt = daily["daily"].parent / "rebuilt"
+    rebuilt.mkdir()
+    shutil.copy(daily["daily"] / "w.duckdb", rebuilt / "w.duckdb")
+    args = ["run", "-s", "fct_customer_tag_history", "--full-refresh"]
+    result = run_dbt(args, raw, rebuilt)
+    assert result.returncode == 0, ANSI.sub("", result.stdout)[-4000:]
+    query = "select * from marts.fct_customer_tag_history"
+    assert _same(daily["daily"] / "w.duckdb", rebuilt / "w.duckdb", query)
+    con = duckdb.connect(str(rebuilt / "w.duckdb"), read_only=True)
+    closed = con.execute(query.replace("*", "count(*)") + " where not is_current").fetchone()[0]
+    con.close()
+    assert closed > 0, "the daily steps closed no tag period: the key-by-key update went untested"
 
     code, out = _run(daily["full"], raw)
     assert code == 0, out[-4000:]
