@@ -1,7 +1,6 @@
-{{ persona.sessionized_events_config() }}
+{{ config(materialized="view") }}
 -- events grouped into sessions: a new session starts after var('session_timeout_minutes') without an event
--- incremental on DuckDB: a daily build sessionizes again only the owners whose events changed
--- (persona.forget_changed_session_owners); fct_events copies the rows with the as-of date
+-- a view: fct_events is the one table the event rows are copied into
 with events as (
     select * from {{ ref('int_events_unioned') }}
 ),
@@ -14,20 +13,11 @@ keyed as (
     from events
 ),
 
-owners as (
-    select keyed.* from keyed
-    {%- if is_incremental() %}
-    -- every event of each owner whose events changed since the last build (the pre-hook's list)
-    inner join {{ persona.changed_session_owners_relation() }} as changed
-        on keyed.channel = changed.channel and keyed.session_owner = changed.session_owner
-    {%- endif %}
-),
-
 gaps as (
     select
         *,
         lag(event_at) over (partition by channel, session_owner order by event_at, event_id) as previous_event_at
-    from owners
+    from keyed
 ),
 
 starts as (
@@ -57,7 +47,6 @@ final as (
         channel,
         one_id,
         device_key,
-        session_owner,
         event_name,
         event_type,
         product_id,

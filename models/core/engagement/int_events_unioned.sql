@@ -1,6 +1,6 @@
 {{ config(materialized="view") }}
 -- web, app and mini-program events in one shape, with their OneID and device, up to the as-of date
--- a view: int_events_sessionized reads it (and, on a daily build, compares it with its stored rows)
+-- a view: fct_events, through int_events_sessionized, is the one table the event rows are copied into
 with web as (
     select
         {{ dbt.concat(["'web:'", 'events.event_id']) }} as event_id,
