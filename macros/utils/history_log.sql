@@ -195,8 +195,8 @@ select * from final
 
 
 {#- The latest build a versions model has seen (its latest valid_from or valid_to) on an incremental
-    build (1900-01-01 when it is empty), else none (every key). A key logged by a build that was killed before the versions model
-    ran has a later recorded_at, so the next build recomputes it. -#}
+    build (1900-01-01 when it is empty), else none (every key). A key logged by a build that was
+    killed before the versions model ran has a later recorded_at, so the next build recomputes it. -#}
 {% macro history_versions_watermark() %}
     {%- if not is_incremental() -%}{{ return(none) }}{%- endif -%}
     {{ return('(select coalesce(max(seen.recorded_at), ' ~ dbt.cast("'1900-01-01'", dbt.type_timestamp())
