@@ -1,5 +1,6 @@
 -- when each person entered and left each tag value, from the tag change log (one row per person, tag and value period)
--- incremental on DuckDB: a daily build recomputes the periods of the tags the log changed (persona.history_versions_config)
+-- incremental on DuckDB: a daily build recomputes the periods of the tags the log changed
+-- (persona.history_versions_config)
 {{ persona.history_versions_config(['one_id', 'tag_code']) }}
 {%- set changed_since = persona.history_versions_watermark() %}
 
