@@ -45,17 +45,17 @@ arrivals as (
     where session_number = 1
 ),
 
-candidates as (
+-- every event of a OneID's arrival session that names another OneID as its referrer, with both
+-- OneIDs' arrival times; only equality joins (see candidates)
+arrival_referrals as (
     select
         events.one_id as referred_one_id,
         visits.referrer_one_id,
         events.channel,
+        events.event_id,
         arrivals.arrived_at as referred_at,
-        events.event_at as referral_event_at,
-        row_number() over (
-            partition by events.one_id
-            order by events.event_at asc, visits.referrer_one_id asc, events.event_id asc
-        ) as candidate_number
+        referrer_arrivals.arrived_at as referrer_arrived_at,
+        events.event_at as referral_event_at
     from events
     inner join visits on events.event_id = visits.event_id
     inner join arrivals
@@ -63,9 +63,31 @@ candidates as (
             and events.session_id = arrivals.arrival_session_id
     inner join arrivals as referrer_arrivals
         on visits.referrer_one_id = referrer_arrivals.one_id
-    where
-        visits.referrer_one_id <> events.one_id
-        and referrer_arrivals.arrived_at < arrivals.arrived_at
+    where visits.referrer_one_id <> events.one_id
+),
+
+-- the referrer must have arrived before the person they brought. That comparison is made in the
+-- ranking and the final filter, after the joins: as a join condition it let DuckDB's optimizer
+-- join every arrival to every earlier one first (an inequality join of all OneIDs with all
+-- OneIDs, which at a million persons ran for more than 50 minutes). Rows whose referrer came
+-- first rank first, so the first row passes the filter exactly when some row does.
+candidates as (
+    select
+        referred_one_id,
+        referrer_one_id,
+        channel,
+        referred_at,
+        referral_event_at,
+        case when referrer_arrived_at < referred_at then 1 else 0 end as referrer_came_first,
+        row_number() over (
+            partition by referred_one_id
+            order by
+                case when referrer_arrived_at < referred_at then 0 else 1 end asc,
+                referral_event_at asc,
+                referrer_one_id asc,
+                event_id asc
+        ) as candidate_number
+    from arrival_referrals
 ),
 
 final as (
@@ -76,7 +98,7 @@ final as (
         referred_at,
         referral_event_at
     from candidates
-    where candidate_number = 1
+    where candidate_number = 1 and referrer_came_first = 1
 )
 
 select * from final
