@@ -74,23 +74,6 @@ scored as (
     group by cutoff_on, one_id, product_id
 ),
 
-reasons as (
-    select
-        cutoff_on,
-        one_id,
-        product_id,
-        signal_code as reason_code,
-        source_product_id,
-        source_category_l1,
-        days_since_last_purchase,
-        repurchase_cycle_days,
-        row_number() over (
-            partition by cutoff_on, one_id, product_id
-            order by case when signal_code = 'restock' then 0 else 1 end asc, contribution desc, signal_priority asc
-        ) as reason_rank
-    from candidates
-),
-
 eligible as (
     select
         scored.cutoff_on,
@@ -111,12 +94,50 @@ eligible as (
     where products.is_on_sale and (bought.product_id is null or scored.is_restock)
 ),
 
+-- the ten a person gets at each cutoff (the reasons below are looked up for these only: ranking the
+-- signals of every candidate cost most of this model at a million persons)
+top_ten as (
+    select
+        cutoff_on,
+        one_id,
+        product_id,
+        score,
+        recommendation_rank
+    from eligible
+    where recommendation_rank <= 10
+),
+
+reasons as (
+    select
+        candidates.cutoff_on,
+        candidates.one_id,
+        candidates.product_id,
+        candidates.signal_code as reason_code,
+        candidates.source_product_id,
+        candidates.source_category_l1,
+        candidates.days_since_last_purchase,
+        candidates.repurchase_cycle_days,
+        row_number() over (
+            partition by candidates.cutoff_on, candidates.one_id, candidates.product_id
+            order by
+                case when candidates.signal_code = 'restock' then 0 else 1 end asc,
+                candidates.contribution desc,
+                candidates.signal_priority asc
+        ) as reason_rank
+    from candidates
+    inner join top_ten
+        on
+            candidates.cutoff_on = top_ten.cutoff_on
+            and candidates.one_id = top_ten.one_id
+            and candidates.product_id = top_ten.product_id
+),
+
 final as (
     select
-        eligible.cutoff_on,
-        eligible.one_id,
-        cast(eligible.recommendation_rank as integer) as recommendation_rank,
-        eligible.product_id,
+        top_ten.cutoff_on,
+        top_ten.one_id,
+        cast(top_ten.recommendation_rank as integer) as recommendation_rank,
+        top_ten.product_id,
         products.product_name,
         products.category_l1,
         products.category_l2,
@@ -124,7 +145,7 @@ final as (
         case reasons.reason_code
             when 'restock'
                 then
-                    'Time to restock ' || coalesce(products.product_name, eligible.product_id) || ': last bought '
+                    'Time to restock ' || coalesce(products.product_name, top_ten.product_id) || ': last bought '
                     || cast(reasons.days_since_last_purchase as {{ dbt.type_string() }})
                     || ' days ago; people rebuy it about every '
                     || cast(cast(round(reasons.repurchase_cycle_days) as integer) as {{ dbt.type_string() }})
@@ -145,7 +166,7 @@ final as (
         case reasons.reason_code
             when 'restock'
                 then
-                    '该补货了：' || coalesce(products.product_name, eligible.product_id) || ' 上次购买于 '
+                    '该补货了：' || coalesce(products.product_name, top_ten.product_id) || ' 上次购买于 '
                     || cast(reasons.days_since_last_purchase as {{ dbt.type_string() }})
                     || ' 天前，顾客通常每 '
                     || cast(cast(round(reasons.repurchase_cycle_days) as integer) as {{ dbt.type_string() }})
@@ -162,21 +183,20 @@ final as (
                     end
         end as reason_zh,
         reasons.source_product_id,
-        eligible.score
-    from eligible
+        top_ten.score
+    from top_ten
     inner join reasons
         on
-            eligible.cutoff_on = reasons.cutoff_on
-            and eligible.one_id = reasons.one_id
-            and eligible.product_id = reasons.product_id
+            top_ten.cutoff_on = reasons.cutoff_on
+            and top_ten.one_id = reasons.one_id
+            and top_ten.product_id = reasons.product_id
             and reasons.reason_rank = 1
     inner join products
-        on eligible.cutoff_on = products.cutoff_on and eligible.product_id = products.product_id
+        on top_ten.cutoff_on = products.cutoff_on and top_ten.product_id = products.product_id
     inner join people
-        on eligible.cutoff_on = people.cutoff_on and eligible.one_id = people.one_id
+        on top_ten.cutoff_on = people.cutoff_on and top_ten.one_id = people.one_id
     left join products as source_products
         on reasons.cutoff_on = source_products.cutoff_on and reasons.source_product_id = source_products.product_id
-    where eligible.recommendation_rank <= 10
 )
 
 select * from final
