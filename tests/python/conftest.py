@@ -31,8 +31,11 @@ def run_dbt(
     partial parsing; a full parse of the project takes about 17 s, a partial one 3-4 s)."""
     env = dict(os.environ, PERSONA_RAW_DIR=str(raw), PERSONA_DB="w.duckdb")
     workdir.mkdir(parents=True, exist_ok=True)
-    target = workdir / "target"
-    _reuse_parse(target, project_dir, args)
+    saved_parse = workdir / "target" / PARTIAL_PARSE
+    shares_parse = project_dir == PROJECT_DIR and "--vars" not in args
+    if shares_parse and _PARSE_CACHE and not saved_parse.exists():
+        saved_parse.parent.mkdir(parents=True, exist_ok=True)
+        saved_parse.write_bytes(_PARSE_CACHE[0])
     result = subprocess.run(
         [
             DBT,
@@ -42,7 +45,7 @@ def run_dbt(
             "--profiles-dir",
             str(project_dir),
             "--target-path",
-            str(target),
+            str(workdir / "target"),
             "--log-path",
             str(workdir / "logs"),
         ],
@@ -52,7 +55,8 @@ def run_dbt(
         text=True,
         timeout=600,
     )
-    _keep_parse(target, project_dir, args)
+    if shares_parse and not _PARSE_CACHE and saved_parse.exists():
+        _PARSE_CACHE.append(saved_parse.read_bytes())
     return result
 
 
@@ -61,21 +65,6 @@ def run_dbt(
 # directory, a memory limit, an edited file)
 _PARSE_CACHE: list[bytes] = []
 PARTIAL_PARSE = "partial_parse.msgpack"
-
-
-def _reuse_parse(target: Path, project_dir: Path, args: list[str]) -> None:
-    if project_dir != PROJECT_DIR or "--vars" in args or not _PARSE_CACHE:
-        return
-    if not (target / PARTIAL_PARSE).exists():
-        target.mkdir(parents=True, exist_ok=True)
-        (target / PARTIAL_PARSE).write_bytes(_PARSE_CACHE[0])
-
-
-def _keep_parse(target: Path, project_dir: Path, args: list[str]) -> None:
-    saved = target / PARTIAL_PARSE
-    if project_dir != PROJECT_DIR or "--vars" in args or _PARSE_CACHE or not saved.exists():
-        return
-    _PARSE_CACHE.append(saved.read_bytes())
 
 
 def copy_project(dest: Path) -> Path:
