@@ -45,8 +45,8 @@ arrivals as (
     where session_number = 1
 ),
 
--- every event of a OneID's arrival session that names another OneID as its referrer, with both
--- OneIDs' arrival times; only equality joins (see candidates)
+-- every event of a OneID's arrival session that names another OneID as its referrer, and whether
+-- the referrer arrived first; only equality joins (see candidates)
 arrival_referrals as (
     select
         events.one_id as referred_one_id,
@@ -54,8 +54,8 @@ arrival_referrals as (
         events.channel,
         events.event_id,
         arrivals.arrived_at as referred_at,
-        referrer_arrivals.arrived_at as referrer_arrived_at,
-        events.event_at as referral_event_at
+        events.event_at as referral_event_at,
+        case when referrer_arrivals.arrived_at < arrivals.arrived_at then 1 else 0 end as referrer_came_first
     from events
     inner join visits on events.event_id = visits.event_id
     inner join arrivals
@@ -66,11 +66,12 @@ arrival_referrals as (
     where visits.referrer_one_id <> events.one_id
 ),
 
--- the referrer must have arrived before the person they brought. That comparison is made in the
--- ranking and the final filter, after the joins: as a join condition it let DuckDB's optimizer
--- join every arrival to every earlier one first (an inequality join of all OneIDs with all
--- OneIDs, which at a million persons ran for more than 50 minutes). Rows whose referrer came
--- first rank first, so the first row passes the filter exactly when some row does.
+-- the referrer must have arrived before the person they brought. That comparison is a column of
+-- arrival_referrals, read by the ranking and the final filter, never a join condition: as a join
+-- condition it let DuckDB's optimizer join every arrival to every earlier one first (an inequality
+-- join of all OneIDs with all OneIDs, which at a million persons ran for more than 50 minutes).
+-- Rows whose referrer came first rank first, so the first row passes the filter exactly when some
+-- row does.
 candidates as (
     select
         referred_one_id,
@@ -78,11 +79,11 @@ candidates as (
         channel,
         referred_at,
         referral_event_at,
-        case when referrer_arrived_at < referred_at then 1 else 0 end as referrer_came_first,
+        referrer_came_first,
         row_number() over (
             partition by referred_one_id
             order by
-                case when referrer_arrived_at < referred_at then 0 else 1 end asc,
+                referrer_came_first desc,
                 referral_event_at asc,
                 referrer_one_id asc,
                 event_id asc
