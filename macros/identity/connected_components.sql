@@ -148,11 +148,12 @@
 {% endmacro %}
 
 
-{#- Post-hook of a model that called connected_components: drops its work tables. -#}
+{#- Post-hook of a model that called connected_components: drops its work tables (and those of
+    identity_components). -#}
 {% macro drop_connected_components_work(work_name) %}
     {%- if not execute or flags.WHICH not in ['run', 'build', 'show'] -%}{{ return('') }}{%- endif -%}
     {%- set statements = [] -%}
-    {%- for suffix in ['__edges', '__labels', '__labels_next'] -%}
+    {%- for suffix in ['__edges', '__labels', '__labels_next', '__signatures', '__affected'] -%}
         {%- do statements.append('drop table if exists ' ~ persona.cc_work_relation(work_name ~ suffix)) -%}
     {%- endfor -%}
     {{ return(persona.run_statements(statements)) }}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -205,6 +206,11 @@ def test_daily_steps_equal_a_full_build(daily) -> None:
     code, out = _run(daily["daily"], raw)
     assert code == 0, out[-4000:]
     assert f"{len(added)} new, 1 changed, 1 removed" in out, out[-3000:]
+    # OneID by component (item 3): the identity components the day reached, not the whole graph
+    found = re.search(r"computes again (\d+) of (\d+) identifiers", out)
+    assert found, out[-3000:]
+    again, total = map(int, found.groups())
+    assert 0 < again < total, (again, total)
     con = duckdb.connect(str(daily["daily"] / "w.duckdb"), read_only=True)
     query = "select mode from loads.builds order by finished_at"
     modes = [m for (m,) in con.execute(query).fetchall()]

@@ -540,3 +540,112 @@ def test_thousand_hop_chain_resolves_in_one_build(tmp_path: Path) -> None:
         {f"u{k}", f"wx_mall:o{k + 1}"} for k in range(2, CHAIN_UNIONIDS + 1)
     ]
     assert sorted(map(sorted, members.values())) == sorted(map(sorted, expected))
+
+
+# ------------------------------------------- daily builds: only the components the changes reach
+
+UPDATING = re.compile(r"identity_components: int_identity_components computes again (\d+) of (\d+)")
+Identifier = tuple[str, str]
+
+
+def write_screened_graph(
+    db: Path, identifiers: set[Identifier], links: set[tuple[Identifier, Identifier]]
+) -> tuple[dict[Identifier, int], list[tuple[int, int]]]:
+    """Write the two tables int_identity_components reads, as the identity models would: node ids
+    are row numbers in (type, value) order, so an identifier added today renumbers the ones after
+    it. One identifier is excluded by a guard (a blocked value) with its links, as the real guards
+    do. Returns the node ids and the usable links."""
+    ordered = sorted(identifiers)
+    node_ids = {identifier: i + 1 for i, identifier in enumerate(ordered)}
+    blocked = ordered[len(ordered) // 2]
+    rows = [(node_ids[i], i[0], i[1], "blocked_value" if i == blocked else None) for i in ordered]
+    link_rows = [
+        (node_ids[a], node_ids[b], "identifier_excluded" if blocked in (a, b) else None)
+        for a, b in sorted(links)
+    ]
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema if not exists intermediate")
+        con.execute(
+            "create or replace table intermediate.int_identifiers_screened (node_id bigint,"
+            " identifier_type varchar, identifier_value varchar, exclusion_reason varchar)"
+        )
+        insert = "insert into intermediate.int_identifiers_screened values (?, ?, ?, ?)"
+        con.executemany(insert, rows)
+        con.execute(
+            "create or replace table intermediate.int_identifier_links_screened"
+            " (node_id_a bigint, node_id_b bigint, exclusion_reason varchar)"
+        )
+        con.executemany(
+            "insert into intermediate.int_identifier_links_screened values (?, ?, ?)", link_rows
+        )
+    usable = [(a, b) for a, b, reason in link_rows if reason is None]
+    return {i: n for i, n in node_ids.items() if i != blocked}, usable
+
+
+def run_components(workdir: Path, *extra: str) -> tuple[dict[int, int], str]:
+    result = run_dbt(["run", "-s", "int_identity_components", *extra], workdir / "raw", workdir)
+    log = ANSI.sub("", result.stdout)
+    assert result.returncode == 0, log[-4000:]
+    with duckdb.connect(str(workdir / "w.duckdb"), read_only=True) as con:
+        rows = con.sql("select node_id, component_id from intermediate.int_identity_components")
+        labels = dict(rows.fetchall())
+    return labels, log
+
+
+def test_a_daily_build_computes_only_the_components_its_changes_reach(tmp_path: Path) -> None:
+    """Several days of a random identity graph: identifiers and links added and removed, one
+    identifier blocked each day (new links, retracted links, blocked values), node ids renumbered.
+    Each day's incremental build equals networkx and a full rebuild, and computes again only part
+    of the graph (issue 17, item 3)."""
+    rnd = random.Random(17)
+    kinds = ["cookie_id", "member_id", "openid", "phone"]
+
+    def person(tag: str) -> list[Identifier]:  # one to four identifiers
+        return [
+            (rnd.choice(kinds), f"{tag}{rnd.randrange(10**6):06d}")
+            for _ in range(rnd.randint(1, 4))
+        ]
+
+    people = [person("v") for _ in range(150)]
+    identifiers = {i for p in people for i in p}
+    links = {tuple(sorted((p[k], p[k + 1]))) for p in people for k in range(len(p) - 1)}
+    daily, full = tmp_path / "daily", tmp_path / "full"
+    reach = []
+    for day in range(4):
+        if day:  # a day: new identifiers of known and new people, merges, retracted links
+            pool = sorted(identifiers)
+            for _ in range(4):
+                new = person(f"n{day}")
+                identifiers |= set(new)
+                links |= {tuple(sorted((new[k], new[k + 1]))) for k in range(len(new) - 1)}
+                if rnd.random() < 0.75:  # seen with someone known
+                    links.add(tuple(sorted((new[0], rnd.choice(pool)))))
+            links |= {tuple(sorted(rnd.sample(pool, 2))) for _ in range(2)}
+            links -= set(rnd.sample(sorted(links), 3))
+            links = {link for link in links if link[0] != link[1]}
+        for workdir in (daily, full):
+            node_ids, usable = write_screened_graph(workdir / "w.duckdb", identifiers, links)
+        expected = networkx_labels(list(node_ids.values()), usable)
+        labels, log = run_components(daily)
+        assert labels == expected, f"day {day}: the daily warehouse differs from networkx"
+        updating = UPDATING.findall(log)
+        if day == 0:
+            assert updating == [], "the first build has no earlier table to update"
+        else:
+            assert len(updating) == 1, log[-3000:]
+            reach.append(tuple(int(n) for n in updating[0]))
+        rebuilt, _ = run_components(full, "--full-refresh")
+        assert rebuilt == labels, f"day {day}: a full rebuild differs"
+        with duckdb.connect(str(daily / "w.duckdb"), read_only=True) as con:
+            work = con.sql(
+                "select table_name from information_schema.tables"
+                " where table_name like 'int_identity_components__%'"
+            ).fetchall()
+        assert work == [], "the post-hook should drop the work tables"
+    print(f"identifiers computed again per day (of all): {reach}")
+    assert all(0 < again < total for again, total in reach), reach
+    # a day with no change computes nothing again and changes nothing
+    labels, log = run_components(daily)
+    assert labels == expected
+    assert UPDATING.findall(log) == [("0", str(len(node_ids)))], log[-3000:]
