@@ -1,11 +1,75 @@
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 -- the OneID change log: merges, splits, identifiers joined/moved/excluded, with evidence and as-of date
-{%- set not_logged_yet = 'history.valid_from > coalesce((select max(logged.changed_at) from ' ~ this
-    ~ ' as logged), first_build.first_build_at)' if is_incremental() else 'true' %}
+{%- set log = ref('int_identifier_one_id_log') %}
+{%- set last_logged = '(select max(changed_at) as last_changed_at from ' ~ this ~ ')' if is_incremental()
+    else '(select cast(null as ' ~ dbt.type_timestamp() ~ ') as last_changed_at)' %}
 
-with history as (
+-- the first build is the baseline and logs no change
+with first_build as (
+    select min(recorded_at) as first_build_at
+    from {{ log }}
+    where not is_removed
+),
+
+-- the builds up to this one are logged already: this run logs the builds after it
+watermark as (
+    select
+        case
+            when last_logged.last_changed_at > first_build.first_build_at then last_logged.last_changed_at
+            else first_build.first_build_at
+        end as logged_until
+    from first_build
+    cross join {{ last_logged }} as last_logged
+),
+
+-- the identifiers the builds this run has not logged yet changed
+changed_keys as (
+    select distinct
+        log_rows.identifier_type,
+        log_rows.identifier_value
+    from {{ log }} as log_rows
+    cross join watermark
+    where log_rows.recorded_at > watermark.logged_until
+),
+
+-- every OneID those identifiers had or have, and every identifier that ever had one of them: what a
+-- merge or a split needs to know about the OneIDs before and after a build, and nothing more (a daily
+-- build reads the versions of these identifiers only)
+touched_one_ids as (
+    select distinct log_rows.one_id
+    from {{ log }} as log_rows
+    inner join changed_keys
+        on
+            log_rows.identifier_type = changed_keys.identifier_type
+            and log_rows.identifier_value = changed_keys.identifier_value
+    where log_rows.one_id is not null
+),
+
+keys_in_scope as (
+    select distinct
+        log_rows.identifier_type,
+        log_rows.identifier_value
+    from {{ log }} as log_rows
+    inner join touched_one_ids on log_rows.one_id = touched_one_ids.one_id
+    union
+    select
+        identifier_type,
+        identifier_value
+    from changed_keys
+),
+
+log_in_scope as (
+    select log_rows.*
+    from {{ log }} as log_rows
+    inner join keys_in_scope
+        on
+            log_rows.identifier_type = keys_in_scope.identifier_type
+            and log_rows.identifier_value = keys_in_scope.identifier_value
+),
+
+history as (
     select *
-    from {{ persona.history_versions(ref('int_identifier_one_id_log'), ['identifier_type', 'identifier_value']) }}
+    from {{ persona.history_versions('log_in_scope', ['identifier_type', 'identifier_value']) }}
         as versions
 ),
 
@@ -13,18 +77,29 @@ links as (
     select * from {{ ref('fct_identity_links') }}
 ),
 
--- the builds this run has not logged yet (the first build is the baseline and logs no change)
-first_build as (
-    select min(valid_from) as first_build_at from history
+-- each used link once per end, so that the evidence joins are equality joins
+used_link_ends as (
+    select
+        links.*,
+        links.identifier_type_a as end_type,
+        links.identifier_value_a as end_value
+    from links
+    where links.is_used
+    union all
+    select
+        links.*,
+        links.identifier_type_b as end_type,
+        links.identifier_value_b as end_value
+    from links
+    where links.is_used
 ),
 
+-- the builds this run has not logged yet
 builds as (
     select distinct history.valid_from as changed_at
     from history
-    cross join first_build
-    where
-        history.valid_from > first_build.first_build_at
-        and {{ not_logged_yet }}
+    cross join watermark
+    where history.valid_from > watermark.logged_until
 ),
 
 -- each identifier's state right before and right after each build
@@ -159,21 +234,29 @@ merge_evidence as (
         links.link_id,
         links.link_priority,
         links.last_seen_at,
+        links.source_model,
         {{ persona.identity_link_words('links') }} as evidence
     from one_id_merges
     inner join changed as moved
         on one_id_merges.changed_at = moved.changed_at and one_id_merges.other_one_id = moved.one_id_before
-    inner join links
+    inner join used_link_ends as links
         on
-            links.is_used
-            and one_id_merges.one_id = links.one_id
-            and (
-                (moved.identifier_type = links.identifier_type_a and moved.identifier_value = links.identifier_value_a)
-                or (
-                    moved.identifier_type = links.identifier_type_b
-                    and moved.identifier_value = links.identifier_value_b
-                )
-            )
+            one_id_merges.one_id = links.one_id
+            and moved.identifier_type = links.end_type
+            and moved.identifier_value = links.end_value
+),
+
+-- each split once per side, so that finding the sides' identifiers is an equality join
+split_sides as (
+    select
+        *,
+        one_id as side_one_id
+    from one_id_splits
+    union all
+    select
+        *,
+        other_one_id as side_one_id
+    from one_id_splits
 ),
 
 -- evidence for a split: a link a guard or an override now excludes, with one end in each part
@@ -185,10 +268,11 @@ split_evidence as (
         links.link_id,
         links.link_priority,
         links.last_seen_at,
+        links.source_model,
         {{ persona.identity_link_words('links') }} as evidence
-    from one_id_splits
+    from split_sides as one_id_splits
     inner join current_identifiers as end_a
-        on end_a.one_id in (one_id_splits.one_id, one_id_splits.other_one_id)
+        on one_id_splits.side_one_id = end_a.one_id
     inner join links
         on
             not links.is_used
@@ -222,7 +306,9 @@ one_id_evidence as (
             partition by
                 one_id_changes.changed_at, one_id_changes.change_type, one_id_changes.one_id,
                 one_id_changes.other_one_id
-            order by evidence.link_priority desc, evidence.last_seen_at desc, evidence.link_id asc
+            order by
+                evidence.link_priority desc, evidence.last_seen_at desc, evidence.link_id asc,
+                evidence.source_model asc
         ) as evidence_rank
     from one_id_changes
     left join all_evidence as evidence
@@ -241,22 +327,14 @@ identifier_evidence as (
         row_number() over (
             partition by
                 identifier_changes.changed_at, identifier_changes.identifier_type, identifier_changes.identifier_value
-            order by links.link_priority desc, links.last_seen_at desc, links.link_id asc
+            order by
+                links.link_priority desc, links.last_seen_at desc, links.link_id asc, links.source_model asc
         ) as evidence_rank
     from identifier_changes
-    left join links
+    left join used_link_ends as links
         on
-            links.is_used
-            and (
-                (
-                    identifier_changes.identifier_type = links.identifier_type_a
-                    and identifier_changes.identifier_value = links.identifier_value_a
-                )
-                or (
-                    identifier_changes.identifier_type = links.identifier_type_b
-                    and identifier_changes.identifier_value = links.identifier_value_b
-                )
-            )
+            identifier_changes.identifier_type = links.end_type
+            and identifier_changes.identifier_value = links.end_value
 ),
 
 as_of as (
