@@ -276,7 +276,7 @@
 
 {#-
     The statements that remove the erased people from the OneID models built before
-    privacy_erased_identifiers and from every history (incremental) table: a row goes when it holds
+    privacy_erased_identifiers and from every history (incremental) table and its companion: a row goes when it holds
     one of their identifiers (identifier_type/identifier_value, a pair of them, a column per type),
     one of their node ids, or any OneID they ever had. Each is counted per request first.
 -#}
@@ -293,9 +293,16 @@
             {%- do histories.append(node.name) -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- a history table may keep a companion beside it (`<table>__values`: the tag log's last values) -#}
+    {%- set tables = [] -%}
     {%- for name in persona.erasure_identity_models() + histories | sort -%}
         {%- set node = by_name[name] -%}
-        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias or node.name) -%}
+        {%- do tables.append(adapter.get_relation(node.database, node.schema, node.alias or node.name)) -%}
+        {%- if name in histories -%}
+            {%- do tables.append(adapter.get_relation(node.database, node.schema, (node.alias or node.name) ~ '__values')) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for relation in tables -%}
         {%- if relation is not none -%}
             {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
             {#- each condition reads the work tables through `w`; `{r}` narrows them to one request -#}

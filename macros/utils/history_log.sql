@@ -11,11 +11,16 @@
     forward_only: a build as of an earlier date than the latest logged one appends nothing
     (as-of-keyed histories such as audience membership); otherwise builds are logged in build order.
 
+    changes (optional SQL, incremental builds only): the rows to append, found by the caller in a
+    cheaper way than comparing with the whole log, with the columns of the log but recorded_at
+    (it may read the CTE `as_of`). The tag log passes the difference from the last build's values
+    (macros/tags/tag_log.sql).
+
     The macro configures its model (incremental, append, full_refresh false): `--full-refresh`
     rebuilds everything downstream but never erases history; `--vars '{restart_history: true}'`
     starts every log again from the current state.
 -#}
-{% macro history_log(relation, unique_key, check_cols=[], carry_cols=[], forward_only=false) -%}
+{% macro history_log(relation, unique_key, check_cols=[], carry_cols=[], forward_only=false, changes=none) -%}
     {{- config(
         materialized='incremental',
         incremental_strategy='append',
@@ -38,7 +43,11 @@ current_rows as (
     cross join as_of
 ),
 
-{% if is_incremental() %}
+{% if is_incremental() and changes is not none %}
+changes as (
+    {{ changes }}
+),
+{% elif is_incremental() %}
 -- each key's latest log row: its state at the last build that changed it
 ranked as (
     select
