@@ -117,9 +117,12 @@ metadata-lint: env
 	PERSONA_DB=$(BUILD)/lint.duckdb PERSONA_RAW_DIR=$(BUILD)/empty-raw $(DBT) parse --quiet --target-path $(BUILD)/lint-target
 	$(BIN)/dbt-score lint --manifest $(BUILD)/lint-target/manifest.json --show failing-items
 
+# the tests in PYTEST_WORKERS processes, a test file to a process (each process builds its own
+# shared fixtures); PYTEST_WORKERS=0 runs them in this one
+PYTEST_WORKERS ?= 2
 pytest: env browser duckdb1
-	@echo "== pytest"
-	$(BIN)/pytest
+	@echo "== pytest ($(PYTEST_WORKERS) worker processes)"
+	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 # dbt build with every dbt test (data, unit and the golden tests) on the small fixture, then on a
 # marketplace-only subset of it (a brand that brings only ecommerce orders, items and products);
