@@ -211,6 +211,10 @@ def test_daily_steps_equal_a_full_build(daily) -> None:
     assert found, out[-3000:]
     again, total = map(int, found.groups())
     assert 0 < again < total, (again, total)
+    # the events: only the owners the day touched are sessionized again, and fct_events copies them
+    assert "int_events_sessionized: sessionizes again only the people and devices" in out, out[-3000:]
+    for copying in ("fct_events", "fct_sessions"):
+        assert f"{copying}: copies only the events int_events_sessionized rewrote" in out, out[-3000:]
     con = duckdb.connect(str(daily["daily"] / "w.duckdb"), read_only=True)
     query = "select mode from loads.builds order by finished_at"
     modes = [m for (m,) in con.execute(query).fetchall()]

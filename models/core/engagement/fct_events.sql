@@ -1,6 +1,19 @@
+{#- DuckDB: incremental, copying the events int_events_sessionized rewrote (macros/core/events_daily.sql) -#}
+{%- if target.type == 'duckdb' -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=["{{ persona.events_copy_prepare('event_id') }}"],
+    post_hook=["{{ persona.events_copy_finish() }}"],
+) }}
+{%- endif %}
 -- one row per web, app or mini-program event, with its OneID, session and product, up to the as-of date
 with events as (
     select * from {{ ref('int_events_sessionized') }}
+    {%- if persona.events_copy_follows() %}
+    where _built_at = {{ persona.run_started_at_sql() }}
+    {%- endif %}
 ),
 
 final as (

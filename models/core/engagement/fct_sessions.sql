@@ -1,7 +1,21 @@
+{#- DuckDB: incremental, aggregating the sessions int_events_sessionized rewrote (macros/core/events_daily.sql) -#}
+{%- if target.type == 'duckdb' -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=["{{ persona.events_copy_prepare('session_id') }}"],
+    post_hook=["{{ persona.events_copy_finish() }}"],
+) }}
+{%- endif %}
 -- one row per session (events of one person or device on one channel without a 30-minute gap)
--- aggregated from fct_events, the one table that holds the sessionized events
+-- aggregated from the sessionized events (the rows of fct_events); a daily build aggregates the
+-- sessions of the owners whose events changed: all of a session's events belong to one owner
 with events as (
-    select * from {{ ref('fct_events') }}
+    select * from {{ ref('int_events_sessionized') }}
+    {%- if persona.events_copy_follows() %}
+    where _built_at = {{ persona.run_started_at_sql() }}
+    {%- endif %}
 ),
 
 sessions as (

@@ -1,8 +1,30 @@
-{{ config(materialized="view") }}
+{#- DuckDB: incremental by session owner, see macros/core/events_daily.sql; Spark: a table -#}
+{%- if target.type == 'duckdb' -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=["{{ persona.events_forget_owners() }}"],
+    post_hook=["{{ persona.events_save_state() }}"],
+) }}
+{%- else -%}
+{{ config(materialized='table') }}
+{%- endif %}
 -- events grouped into sessions: a new session starts after var('session_timeout_minutes') without an event
--- a view: fct_events is the one table the event rows are copied into
+-- a daily build sessionizes again only the owners (person, else device) whose events changed
+-- the daily path reads these through persona.events_unioned('owners'):
+-- depends_on: {{ ref('stg_web__events') }}, {{ ref('stg_app__events') }}, {{ ref('stg_miniprogram__events') }}
+-- depends_on: {{ ref('int_identity_clusters') }}, {{ ref('int_identifier_one_id_log') }}, {{ ref('int_as_of_date') }}
 with events as (
+    {%- if persona.events_daily_reason() is none %}
+    select current_events.*
+    from ({{ persona.events_unioned('owners') }}) as current_events
+    where {{ persona.events_owner('current_events') }} in (
+        select owners.owner from {{ persona.events_work_relation('owners') }} as owners
+    )
+    {%- else %}
     select * from {{ ref('int_events_unioned') }}
+    {%- endif %}
 ),
 
 keyed as (
@@ -55,7 +77,9 @@ final as (
         event_at,
         {{ dbt.hash(dbt.concat([
             'channel', "':'", 'session_owner', "':'", dbt.cast('session_number', dbt.type_string())
-        ])) }} as session_id
+        ])) }} as session_id,
+        _raw_file,
+        {{ persona.run_started_at_sql() }} as _built_at
     from numbered
 )
 

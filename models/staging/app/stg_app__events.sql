@@ -17,7 +17,8 @@ final as (
         product_id,
         event_at,
         ingested_at,
-        app_version
+        app_version,
+        _raw_file
     from base
 )
 

@@ -18,7 +18,8 @@ final as (
         event_at,
         ingested_at,
         scene,
-        share_from_openid
+        share_from_openid,
+        _raw_file
     from base
 )
 

@@ -19,7 +19,8 @@ final as (
         utm_source,
         utm_medium,
         utm_campaign,
-        referrer_member_id
+        referrer_member_id,
+        _raw_file
     from base
 )
 

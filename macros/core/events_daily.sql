@@ -1,0 +1,433 @@
+{#-
+    The events' daily path (issue 17). Every event belongs to a session owner: the person (one_id)
+    or, before we know who they are, the device (device_key: cookie, app device or openid). A
+    session depends only on its owner's events, so a daily build re-sessionizes only the owners
+    whose events may have changed, and keeps every other owner's rows as they are.
+
+    `int_events_sessionized` is incremental on DuckDB. Its pre-hook (`events_forget_owners`) finds
+    the owners a build touches:
+    1. the current and stored owners of every event in a new, changed or removed raw file
+       (loads.raw_file_plan), and of every event the new as-of date brought into the window;
+    2. every OneID an identifier had before or has after an identity change logged since the last
+       build (int_identifier_one_id_log: merges, splits, new identifiers, guards);
+    3. the devices of those people's events, stored and current (an event that gains or loses its
+       OneID moves between its person and its device);
+    then deletes the owners' stored rows and keeps their event ids (`<table>__changes`). The model
+    inserts the owners' current events, sessionized, read from staging through the identifiers of
+    those owners only (`events_unioned('owners')`). Its post-hook writes `<table>__state`: the
+    build's start, its as-of end and a digest of the settings a session depends on.
+
+    `fct_events` and `fct_sessions` follow: when the events table took the daily path in the same
+    dbt invocation, and the model copied the build before it (`<table>__copies`), it deletes the
+    rewritten event ids (session ids) and copies (aggregates) the rows written in this build;
+    otherwise it copies every event. Then it sets every row's as_of_date to today's.
+
+    The daily path is taken only when it gives what a full build would: not on a plain `dbt build`
+    (no raw file plan: every file is read again), after a change of settings, when the as-of date
+    moved back, when this build applied an erasure, on Spark or on a first build. The build log
+    says which path each model took and why. `make run FULL_REFRESH=1` rebuilds both from scratch.
+    tests/python/test_daily_run.py compares daily builds with full builds, day after day.
+
+    `events_unioned(rows)`: web, app and mini-program events in one shape with their OneID (the body of
+      int_events_unioned); `rows` = 'all', 'incoming' (new files, new as-of window) or 'owners'.
+    `events_work_relation(suffix)`: a work table beside the events table (`<table>__<suffix>`).
+    `events_settings_digest()`: what a session and an event row depend on besides the data.
+    `events_daily_reason()`: none when this build can take the daily path, else why not (logged).
+    `events_forget_owners()`: the pre-hook (above); `events_save_state()`: the post-hook.
+    `events_copy_follows()`, `events_copy_prepare(key)`, `events_copy_finish()`: the copying models' side.
+-#}
+
+{#- An event's session owner as the work tables key it: '' when it has neither OneID nor device. -#}
+{% macro events_owner(alias) -%}
+    coalesce({{ alias }}.one_id, {{ alias }}.device_key, '')
+{%- endmacro %}
+
+
+{#- The staging models of events: channel, the device column (the session owner before the OneID). -#}
+{% macro events_channels() %}
+    {{- return([
+        {'model': 'stg_web__events', 'channel': 'web', 'device_type': 'cookie_id', 'device': 'cookie_id'},
+        {'model': 'stg_app__events', 'channel': 'app', 'device_type': 'device_id', 'device': 'device_id'},
+        {'model': 'stg_miniprogram__events', 'channel': 'miniprogram', 'device_type': 'openid', 'device': 'openid'},
+    ]) -}}
+{% endmacro %}
+
+
+{#- The rows of one channel's staging model that `rows` asks for (a where clause, or nothing). -#}
+{% macro events_rows_filter(entry, rows) %}
+    {%- if rows == 'all' -%}{{ return('') }}{%- endif -%}
+    {%- set conditions = [] -%}
+    {%- if rows == 'incoming' -%}
+        {%- set plan = persona.raw_file_plan_relation() -%}
+        {%- do conditions.append("events._raw_file in (select '" ~ persona.raw_dir() ~ "/' || plan.path from " ~ plan ~ ' as plan)') -%}
+        {%- do conditions.append('events.event_at >= (select state.as_of_end_at from ' ~ persona.events_work_relation('state') ~ ' as state)') -%}
+        {%- do conditions.append(
+            'events.event_id in (select substr(touched.event_id, ' ~ (entry.channel | length + 2) ~ ') from '
+            ~ persona.events_work_relation('touched') ~ " as touched where touched.channel = '" ~ entry.channel ~ "')"
+        ) -%}
+    {%- elif rows == 'owners' -%}
+        {%- set identifiers = persona.events_work_relation('owner_identifiers') -%}
+        {%- for identifier_type, column in persona.one_id_identifiers(entry.model) -%}
+            {%- do conditions.append(
+                'events.' ~ column ~ ' in (select ids.identifier_value from ' ~ identifiers ~ " as ids where ids.identifier_type = '"
+                ~ identifier_type ~ "')"
+            ) -%}
+        {%- endfor -%}
+        {%- set prefix = entry.device_type ~ ':' -%}
+        {%- do conditions.append(
+            'events.' ~ entry.device ~ ' in (select substr(owners.owner, ' ~ (prefix | length + 1) ~ ') from '
+            ~ persona.events_work_relation('owners') ~ " as owners where owners.owner like '" ~ prefix ~ "%')"
+        ) -%}
+        {%- do conditions.append(
+            'events.' ~ entry.device ~ ' is null and exists (select 1 from ' ~ persona.events_work_relation('owners')
+            ~ " as owners where owners.owner = '')"
+        ) -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("events_unioned: rows must be 'all', 'incoming' or 'owners', not '" ~ rows ~ "'") }}
+    {%- endif -%}
+    {{ return('where ' ~ conditions | join('\n        or ')) }}
+{% endmacro %}
+
+
+{% macro events_unioned(rows='all') %}
+with web as (
+    select
+        {{ dbt.concat(["'web:'", 'events.event_id']) }} as event_id,
+        'web' as channel,
+        {{ persona.one_id_coalesce('stg_web__events') }} as one_id,
+        {{ dbt.concat(["'cookie_id:'", 'events.cookie_id']) }} as device_key,
+        events.event_type as event_name,
+        events.product_id,
+        events.search_term,
+        case
+            when events.user_agent like '%MicroMessenger%' then 'wechat_browser'
+            when events.user_agent like '%iPhone%' or events.user_agent like '%iPad%' then 'ios'
+            when events.user_agent like '%Android%' then 'android'
+            when events.user_agent is null then 'unknown'
+            else 'desktop'
+        end as device_type,
+        events.event_at,
+        events._raw_file
+    from {{ ref('stg_web__events') }} as events
+    {{ persona.one_id_joins('stg_web__events', 'events') }}
+    {{ persona.events_rows_filter(persona.events_channels()[0], rows) }}
+),
+
+app as (
+    select
+        {{ dbt.concat(["'app:'", 'events.event_id']) }} as event_id,
+        'app' as channel,
+        {{ persona.one_id_coalesce('stg_app__events') }} as one_id,
+        {{ dbt.concat(["'device_id:'", 'events.device_id']) }} as device_key,
+        events.event_name,
+        events.product_id,
+        cast(null as {{ dbt.type_string() }}) as search_term,
+        coalesce(events.platform, 'unknown') as device_type,
+        events.event_at,
+        events._raw_file
+    from {{ ref('stg_app__events') }} as events
+    {{ persona.one_id_joins('stg_app__events', 'events') }}
+    {{ persona.events_rows_filter(persona.events_channels()[1], rows) }}
+),
+
+miniprogram as (
+    select
+        {{ dbt.concat(["'miniprogram:'", 'events.event_id']) }} as event_id,
+        'miniprogram' as channel,
+        {{ persona.one_id_coalesce('stg_miniprogram__events') }} as one_id,
+        {{ dbt.concat(["'openid:'", 'events.openid']) }} as device_key,
+        events.event_name,
+        events.product_id,
+        cast(null as {{ dbt.type_string() }}) as search_term,
+        'wechat_miniprogram' as device_type,
+        events.event_at,
+        events._raw_file
+    from {{ ref('stg_miniprogram__events') }} as events
+    {{ persona.one_id_joins('stg_miniprogram__events', 'events') }}
+    {{ persona.events_rows_filter(persona.events_channels()[2], rows) }}
+),
+
+unioned as (
+    select * from web
+    union all
+    select * from app
+    union all
+    select * from miniprogram
+),
+
+final as (
+    select
+        event_id,
+        channel,
+        one_id,
+        device_key,
+        event_name,
+        case
+            when event_name in ('app_open', 'mp_open') then 'open'
+            when {{ persona.in_list('event_name', [
+                    'page_view', 'product_view', 'search', 'add_to_cart', 'checkout', 'purchase', 'share', 'favorite'
+                ]) }} then event_name
+            else 'other'
+        end as event_type,
+        product_id,
+        search_term,
+        device_type,
+        event_at,
+        _raw_file
+    from unioned
+    where {{ persona.on_or_before_as_of('event_at') }}
+)
+
+select * from final
+{% endmacro %}
+
+
+{#- A work table beside the events table (int_events_sessionized). -#}
+{% macro events_work_relation(suffix) %}
+    {%- set events = persona.node_relation('int_events_sessionized') -%}
+    {{- return(api.Relation.create(database=events.database, schema=events.schema, identifier=events.identifier ~ '__' ~ suffix)) -}}
+{% endmacro %}
+
+
+{#- Whether a table exists now (a query: the tables of this file are made by hooks, after dbt listed
+    the relations at the start). -#}
+{% macro table_exists_now(relation) %}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables where table_schema = '" ~ relation.schema
+        ~ "' and table_name = '" ~ relation.identifier ~ "' and table_catalog = current_database()"
+    ).columns[0].values()[0] -%}
+    {{- return(found | int > 0) -}}
+{% endmacro %}
+
+
+{% macro events_settings_digest() %}
+    {%- set parts = [var('session_timeout_minutes'), var('one_id_lookup_order'), var('default_local_time_zone')] -%}
+    {%- for source in var('identity_sources') if source['model'] in persona.events_channels() | map(attribute='model') | list -%}
+        {%- do parts.append(source) -%}
+    {%- endfor -%}
+    {{- return(local_md5(tojson(parts))) -}}
+{% endmacro %}
+
+
+{% macro run_started_at_sql() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+
+{% macro events_daily_reason() %}
+    {%- if not execute or model.resource_type == 'unit_test' -%}{{ return('not executing') }}{%- endif -%}
+    {%- if target.type != 'duckdb' -%}{{ return('the daily path runs on DuckDB only') }}{%- endif -%}
+    {%- if not is_incremental() -%}{{ return('a first or full build') }}{%- endif -%}
+    {%- if persona.raw_file_plan_relation() is none -%}
+        {{ return('no raw file plan: a plain dbt build reads every raw file again (persona run writes the plan)') }}
+    {%- endif -%}
+    {%- set state = persona.events_work_relation('state') -%}
+    {%- if not persona.table_exists_now(state) -%}{{ return('no earlier build kept its state') }}{%- endif -%}
+    {%- set log = persona.node_relation('int_identifier_one_id_log') -%}
+    {%- if not persona.table_exists_now(log) -%}{{ return('no identifier log') }}{%- endif -%}
+    {%- set row = run_query(
+        'select count(*), max(settings_digest), max(state.as_of_end_at) > (select as_of_end_at from '
+        ~ ref('int_as_of_date') ~ ') from ' ~ state ~ ' as state'
+    ).rows[0] -%}
+    {%- if row[0] | int != 1 -%}{{ return('the kept state is not one row') }}{%- endif -%}
+    {%- if row[1] != persona.events_settings_digest() -%}
+        {{ return('the session settings or identity sources changed since the last build') }}
+    {%- endif -%}
+    {%- if row[2] -%}{{ return('the as-of date moved back') }}{%- endif -%}
+    {%- set counts = api.Relation.create(database=persona.target_database(), schema=persona.node_relation('privacy_erased_identifiers').schema, identifier='erasure_purge_counts') -%}
+    {%- if persona.table_exists_now(counts) -%}
+        {%- set erased = run_query("select count(*) from " ~ counts ~ " where invocation_id = '" ~ invocation_id ~ "'").columns[0].values()[0] -%}
+        {%- if erased | int > 0 -%}{{ return('this build applied an erasure') }}{%- endif -%}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{#- The pre-hook of int_events_sessionized (see the top). -#}
+{% macro events_forget_owners() %}
+    {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}
+    {%- set reason = persona.events_daily_reason() -%}
+    {%- set run = persona.events_work_relation('run') -%}
+    {%- set changes = persona.events_work_relation('changes') -%}
+    {%- set owners = persona.events_work_relation('owners') -%}
+    {%- set touched = persona.events_work_relation('touched') -%}
+    {%- set incoming = persona.events_work_relation('incoming') -%}
+    {%- set state = persona.events_work_relation('state') -%}
+    {%- set statements = [] -%}
+    {%- if reason is not none -%}
+        {{ log(this.identifier ~ ': sessionizes every event again (' ~ reason ~ ')', info=True) }}
+        {%- do statements.append(
+            'create or replace table ' ~ run ~ ' as select false as is_daily, cast(null as ' ~ dbt.type_timestamp() ~ ') as previous_built_at'
+        ) -%}
+        {%- do statements.append(
+            'create or replace table ' ~ changes ~ ' as select cast(null as ' ~ dbt.type_string() ~ ') as event_id, cast(null as '
+            ~ dbt.type_string() ~ ') as session_id where false'
+        ) -%}
+        {%- if is_incremental() -%}{%- do statements.append('delete from ' ~ this) -%}{%- endif -%}
+        {{ return(statements | join(';\n')) }}
+    {%- endif -%}
+    {{ log(this.identifier ~ ': sessionizes again only the people and devices whose events the new files, identity changes or as-of date touched', info=True) }}
+    {%- set log_table = persona.node_relation('int_identifier_one_id_log') -%}
+    {%- set plan = persona.raw_file_plan_relation() -%}
+    {%- do statements.append(
+        'create or replace table ' ~ run ~ ' as select true as is_daily, (select state.built_at from ' ~ state
+        ~ ' as state) as previous_built_at'
+    ) -%}
+    {#- 1. the events of the planned files and of the new as-of window, stored and current -#}
+    {%- do statements.append(
+        'create or replace table ' ~ touched ~ ' as select stored.event_id, stored.channel from ' ~ this
+        ~ " as stored where stored._raw_file in (select '" ~ persona.raw_dir() ~ "/' || plan.path from " ~ plan ~ ' as plan)'
+    ) -%}
+    {%- do statements.append(
+        'create or replace table ' ~ incoming ~ ' as select incoming.event_id, incoming.one_id, incoming.device_key from ('
+        ~ persona.events_unioned('incoming') ~ ') as incoming'
+    ) -%}
+    {%- set owners_sql -%}
+        with watermark as (
+            select state.built_at from {{ state }} as state
+        ),
+
+        -- 2. every OneID an identifier changed since the last build had just before it or has since
+        changed_identifiers as (
+            select distinct logged.identifier_type, logged.identifier_value
+            from {{ log_table }} as logged
+            where logged.recorded_at > (select watermark.built_at from watermark)
+        ),
+
+        changed_one_ids as (
+            select logged.one_id
+            from {{ log_table }} as logged
+            where logged.recorded_at > (select watermark.built_at from watermark)
+            union
+            select arg_max(logged.one_id, logged.recorded_at) as one_id
+            from {{ log_table }} as logged
+            inner join changed_identifiers
+                on logged.identifier_type = changed_identifiers.identifier_type
+                and logged.identifier_value = changed_identifiers.identifier_value
+            where logged.recorded_at <= (select watermark.built_at from watermark)
+            group by logged.identifier_type, logged.identifier_value
+        ),
+
+        first_owners as (
+            select {{ persona.events_owner('incoming') }} as owner from {{ incoming }} as incoming
+            union
+            select changed_one_ids.one_id as owner from changed_one_ids where changed_one_ids.one_id is not null
+            union
+            select {{ persona.events_owner('stored') }} as owner
+            from {{ this }} as stored
+            where
+                stored.event_id in (select touched.event_id from {{ touched }} as touched)
+                or stored.event_id in (select incoming.event_id from {{ incoming }} as incoming)
+        )
+
+        select first_owners.owner from first_owners
+        union
+        -- 3. the devices of those people's stored events (an event that loses its OneID goes back to its device)
+        select coalesce(stored.device_key, '') as owner
+        from {{ this }} as stored
+        where stored.one_id in (select first_owners.owner from first_owners)
+    {%- endset -%}
+    {%- do statements.append('create or replace table ' ~ owners ~ ' as ' ~ owners_sql) -%}
+    {%- do statements.append(
+        'create or replace table ' ~ persona.events_work_relation('owner_identifiers') ~ ' as select clusters.identifier_type,'
+        ~ ' clusters.identifier_value from ' ~ ref('int_identity_clusters') ~ ' as clusters where clusters.one_id in (select owners.owner from '
+        ~ owners ~ ' as owners)'
+    ) -%}
+    {#- 3. and of their current events (an event that gains its OneID leaves its device) -#}
+    {%- do statements.append(
+        'insert into ' ~ owners ~ " select distinct coalesce(current_events.device_key, '') from (" ~ persona.events_unioned('owners')
+        ~ ') as current_events where current_events.one_id in (select owners.owner from ' ~ owners ~ ' as owners)'
+        ~ " and coalesce(current_events.device_key, '') not in (select owners.owner from " ~ owners ~ ' as owners)'
+    ) -%}
+    {%- do statements.append(
+        'create or replace table ' ~ changes ~ ' as select stored.event_id, stored.session_id from ' ~ this ~ ' as stored'
+        ~ ' where ' ~ persona.events_owner('stored') ~ ' in (select owners.owner from ' ~ owners ~ ' as owners)'
+    ) -%}
+    {%- do statements.append(
+        'delete from ' ~ this ~ ' as stored where ' ~ persona.events_owner('stored') ~ ' in (select owners.owner from ' ~ owners ~ ' as owners)'
+    ) -%}
+    {%- do statements.append('drop table ' ~ touched) -%}
+    {%- do statements.append('drop table ' ~ incoming) -%}
+    {{ return(statements | join(';\n')) }}
+{% endmacro %}
+
+
+{#- The post-hook of int_events_sessionized: the state the next build starts from. -#}
+{% macro events_save_state() %}
+    {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}
+    {%- set run = persona.events_work_relation('run') -%}
+    create or replace table {{ persona.events_work_relation('state') }} as
+    select
+        {{ persona.run_started_at_sql() }} as built_at,
+        (select as_of.as_of_end_at from {{ ref('int_as_of_date') }} as as_of) as as_of_end_at,
+        '{{ persona.events_settings_digest() }}' as settings_digest,
+        -- on the daily path, __changes lists the rows this build removed since the build before
+        {%- if persona.table_exists_now(run) %}
+        coalesce((select run.is_daily from {{ run }} as run), false) as is_daily,
+        (select run.previous_built_at from {{ run }} as run) as previous_built_at;
+        {%- else %}
+        false as is_daily,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_built_at;
+        {%- endif %}
+    create table if not exists {{ persona.events_work_relation('copies') }} (
+        consumer {{ dbt.type_string() }}, built_at {{ dbt.type_timestamp() }}
+    );
+    drop table if exists {{ run }};
+    drop table if exists {{ persona.events_work_relation('owners') }};
+    drop table if exists {{ persona.events_work_relation('owner_identifiers') }}
+{% endmacro %}
+
+
+{#- Whether a model that copies the events (fct_events, fct_sessions) can copy only the rows
+    int_events_sessionized wrote in this invocation: it took the daily path, and this model copied
+    the build before it. -#}
+{% macro events_copy_follows() %}
+    {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set state = persona.events_work_relation('state') -%}
+    {%- set copies = persona.events_work_relation('copies') -%}
+    {%- if not (persona.table_exists_now(state) and persona.table_exists_now(copies)) -%}{{ return(false) }}{%- endif -%}
+    {%- set found = run_query(
+        'select count(*) from ' ~ state ~ ' as state where state.is_daily and state.built_at = ' ~ persona.run_started_at_sql()
+        ~ ' and exists (select 1 from ' ~ copies ~ " as copies where copies.consumer = '" ~ model.name
+        ~ "' and copies.built_at = state.previous_built_at)"
+    ).columns[0].values()[0] -%}
+    {{ return(found | int == 1) }}
+{% endmacro %}
+
+
+{#- The pre-hook of a copying model: forget the rows whose events the events table rewrote (by
+    `key`: event_id or session_id), or every row when it copies all. -#}
+{% macro events_copy_prepare(key) %}
+    {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if persona.events_copy_follows() -%}
+        {{ log(this.identifier ~ ': copies only the events ' ~ persona.node_relation('int_events_sessionized').identifier ~ ' rewrote', info=True) }}
+        {{ return('delete from ' ~ this ~ ' where ' ~ key ~ ' in (select changes.' ~ key ~ ' from ' ~ persona.events_work_relation('changes') ~ ' as changes)') }}
+    {%- endif -%}
+    {{ log(this.identifier ~ ': copies every event (the events table was rebuilt whole, or not in this build, or this table missed a build)', info=True) }}
+    {{ return('delete from ' ~ this) }}
+{% endmacro %}
+
+
+{#- The post-hook of a copying model: every row carries today's as-of date, and the model records
+    which build of the events table it copied. -#}
+{% macro events_copy_finish() %}
+    {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}
+    {%- set statements = [] -%}
+    {%- if is_incremental() -%}
+        {%- do statements.append(
+            'update ' ~ this ~ ' set as_of_date = (select as_of.as_of_date from ' ~ ref('int_as_of_date') ~ ' as as_of)'
+            ~ ' where as_of_date is distinct from (select as_of.as_of_date from ' ~ ref('int_as_of_date') ~ ' as as_of)'
+        ) -%}
+    {%- endif -%}
+    {%- set state = persona.events_work_relation('state') -%}
+    {%- set copies = persona.events_work_relation('copies') -%}
+    {%- if persona.table_exists_now(state) and persona.table_exists_now(copies) -%}
+        {%- do statements.append('delete from ' ~ copies ~ " where consumer = '" ~ model.name ~ "'") -%}
+        {%- do statements.append('insert into ' ~ copies ~ " select '" ~ model.name ~ "', state.built_at from " ~ state ~ ' as state') -%}
+    {%- endif -%}
+    {{ return(statements | join(';\n')) }}
+{% endmacro %}
