@@ -182,6 +182,21 @@ select * from final
 {% endmacro %}
 
 
+{#- The events int_events_sessionized sessionizes: on the daily path the current events of the
+    owners its pre-hook found, else every event (int_events_unioned). -#}
+{% macro events_to_sessionize() %}
+    {%- if persona.events_daily_reason() is none -%}
+    select current_events.*
+    from ({{ persona.events_unioned('owners') }}) as current_events
+    where {{ persona.events_owner('current_events') }} in (
+        select owners.owner from {{ persona.events_work_relation('owners') }} as owners
+    )
+    {%- else -%}
+    select * from {{ ref('int_events_unioned') }}
+    {%- endif -%}
+{% endmacro %}
+
+
 {#- A work table beside the events table (int_events_sessionized). -#}
 {% macro events_work_relation(suffix) %}
     {%- set events = persona.node_relation('int_events_sessionized') -%}
@@ -299,13 +314,20 @@ select * from final
             from {{ log_table }} as logged
             where logged.recorded_at > (select watermark.built_at from watermark)
             union
-            select arg_max(logged.one_id, logged.recorded_at) as one_id
+            select logged.one_id
             from {{ log_table }} as logged
-            inner join changed_identifiers
-                on logged.identifier_type = changed_identifiers.identifier_type
-                and logged.identifier_value = changed_identifiers.identifier_value
-            where logged.recorded_at <= (select watermark.built_at from watermark)
-            group by logged.identifier_type, logged.identifier_value
+            inner join (
+                select earlier.identifier_type, earlier.identifier_value, max(earlier.recorded_at) as recorded_at
+                from {{ log_table }} as earlier
+                inner join changed_identifiers
+                    on earlier.identifier_type = changed_identifiers.identifier_type
+                    and earlier.identifier_value = changed_identifiers.identifier_value
+                where earlier.recorded_at <= (select watermark.built_at from watermark)
+                group by earlier.identifier_type, earlier.identifier_value
+            ) as latest
+                on logged.identifier_type = latest.identifier_type
+                and logged.identifier_value = latest.identifier_value
+                and logged.recorded_at = latest.recorded_at
         ),
 
         first_owners as (

@@ -16,15 +16,7 @@
 -- depends_on: {{ ref('stg_web__events') }}, {{ ref('stg_app__events') }}, {{ ref('stg_miniprogram__events') }}
 -- depends_on: {{ ref('int_identity_clusters') }}, {{ ref('int_identifier_one_id_log') }}, {{ ref('int_as_of_date') }}
 with events as (
-    {%- if persona.events_daily_reason() is none %}
-    select current_events.*
-    from ({{ persona.events_unioned('owners') }}) as current_events
-    where {{ persona.events_owner('current_events') }} in (
-        select owners.owner from {{ persona.events_work_relation('owners') }} as owners
-    )
-    {%- else %}
-    select * from {{ ref('int_events_unioned') }}
-    {%- endif %}
+    {{ persona.events_to_sessionize() }}
 ),
 
 keyed as (
