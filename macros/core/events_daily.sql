@@ -378,6 +378,15 @@ select * from final
 {% macro events_save_state() %}
     {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}
     {%- set run = persona.events_work_relation('run') -%}
+    {%- set owners = persona.events_work_relation('owners') -%}
+    {%- if persona.table_exists_now(owners) -%}
+        {#- the daily path: how much it did (this hook runs in the model's transaction, after the insert) -#}
+        {%- set counts = run_query(
+            'select count(*) filter (where stored._built_at = ' ~ persona.run_started_at_sql() ~ '), count(*), (select count(*) from '
+            ~ owners ~ ') from ' ~ this ~ ' as stored'
+        ).rows[0] -%}
+        {{ log(this.identifier ~ ': sessionized again ' ~ counts[0] ~ ' of ' ~ counts[1] ~ ' events, of ' ~ counts[2] ~ ' owners', info=True) }}
+    {%- endif %}
     create or replace table {{ persona.events_work_relation('state') }} as
     select
         {{ persona.run_started_at_sql() }} as built_at,
@@ -395,7 +404,7 @@ select * from final
         consumer {{ dbt.type_string() }}, built_at {{ dbt.type_timestamp() }}
     );
     drop table if exists {{ run }};
-    drop table if exists {{ persona.events_work_relation('owners') }};
+    drop table if exists {{ owners }};
     drop table if exists {{ persona.events_work_relation('owner_identifiers') }}
 {% endmacro %}
 
