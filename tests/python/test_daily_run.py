@@ -212,13 +212,14 @@ def test_daily_steps_equal_a_full_build(daily) -> None:
     again, total = map(int, found.groups())
     assert 0 < again < total, (again, total)
     # the events: only the owners the day touched are sessionized again, and fct_events copies them
-    assert "int_events_sessionized: sessionizes again only the people and devices" in out, out[-3000:]
-    found = re.search(r"int_events_sessionized: sessionized again (\d+) of (\d+) events", out)
+    events = "int_events_sessionized"
+    assert f"{events}: sessionizes again only the people and devices" in out, out[-3000:]
+    found = re.search(rf"{events}: sessionized again (\d+) of (\d+) events", out)
     assert found, out[-3000:]
     again, total = map(int, found.groups())
     assert 0 < again < total, (again, total)
     for copying in ("fct_events", "fct_sessions"):
-        assert f"{copying}: copies only the events int_events_sessionized rewrote" in out, out[-3000:]
+        assert f"{copying}: copies only the events {events} rewrote" in out, out[-3000:]
     con = duckdb.connect(str(daily["daily"] / "w.duckdb"), read_only=True)
     query = "select mode from loads.builds order by finished_at"
     modes = [m for (m,) in con.execute(query).fetchall()]
