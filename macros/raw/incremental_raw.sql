@@ -24,12 +24,9 @@
     dbt rolls back after the hooks, taking the raw views with it.) -#}
 {% macro raw_file_plan_relation() %}
     {%- if not execute or target.type != 'duckdb' -%}{{ return(none) }}{%- endif -%}
-    {%- set found = run_query(
-        "select count(*) from information_schema.tables where table_schema = 'loads'"
-        ~ " and table_name = 'raw_file_plan' and table_catalog = current_database()"
-    ).columns[0].values()[0] -%}
-    {%- if found | int == 0 -%}{{ return(none) }}{%- endif -%}
-    {{ return(api.Relation.create(database=persona.target_database(), schema='loads', identifier='raw_file_plan')) }}
+    {%- set plan = api.Relation.create(database=persona.target_database(), schema='loads', identifier='raw_file_plan') -%}
+    {%- if not persona.table_exists_now(plan) -%}{{ return(none) }}{%- endif -%}
+    {{ return(plan) }}
 {% endmacro %}
 
 
