@@ -21,6 +21,14 @@
     dbt invocation, and the model copied the build before it (`<table>__copies`), it deletes the
     rewritten event ids (session ids) and copies (aggregates) the rows written in this build;
     otherwise it copies every event. Then it sets every row's as_of_date to today's.
+    `int_session_paths` copies the same way, by session.
+
+    Per-person models that read those marts (int_customer_activity_days, int_customer_event_features)
+    follow too, by OneID: when fct_events (and fct_sessions) copied this build and the model followed
+    the build before, its pre-hook lists the people whose rows may change (`<table>__people`): every
+    OneID whose events were rewritten, before and after, and every OneID with an event that crossed
+    one of the model's time windows since the last as-of date (an event 7 days old yesterday is 8
+    days old today: it leaves a 7-day window). It deletes their rows, and the model computes them again.
 
     The daily path is taken only when it gives what a full build would: not on a plain `dbt build`
     (no raw file plan: every file is read again), after a change of settings, when the as-of date
@@ -35,6 +43,8 @@
     `events_daily_reason()`: none when this build can take the daily path, else why not (logged).
     `events_forget_owners()`: the pre-hook (above); `events_save_state()`: the post-hook.
     `events_copy_follows()`, `events_copy_prepare(key)`, `events_copy_finish()`: the copying models' side.
+    `events_people_settings()`, `events_people_follow()`, `events_people_prepare()`,
+      `events_people_filter(alias)`, `events_people_relation()`: the per-person models' side.
 -#}
 
 {#- An event's session owner as the work tables key it: '' when it has neither OneID nor device. -#}
@@ -216,7 +226,10 @@ select * from final
 
 
 {% macro events_settings_digest() %}
-    {%- set parts = [var('session_timeout_minutes'), var('one_id_lookup_order'), var('default_local_time_zone')] -%}
+    {#- top_paths_steps: int_session_paths keeps each session's path as that many steps -#}
+    {%- set parts = [
+        var('session_timeout_minutes'), var('one_id_lookup_order'), var('default_local_time_zone'), var('top_paths_steps')
+    ] -%}
     {%- for source in var('identity_sources') if source['model'] in persona.events_channels() | map(attribute='model') | list -%}
         {%- do parts.append(source) -%}
     {%- endfor -%}
@@ -272,11 +285,12 @@ select * from final
     {%- if reason is not none -%}
         {{ log(this.identifier ~ ': sessionizes every event again (' ~ reason ~ ')', info=True) }}
         {%- do statements.append(
-            'create or replace table ' ~ run ~ ' as select false as is_daily, cast(null as ' ~ dbt.type_timestamp() ~ ') as previous_built_at'
+            'create or replace table ' ~ run ~ ' as select false as is_daily, cast(null as ' ~ dbt.type_timestamp() ~ ') as previous_built_at,'
+            ~ ' cast(null as ' ~ dbt.type_timestamp() ~ ') as previous_as_of_end_at'
         ) -%}
         {%- do statements.append(
             'create or replace table ' ~ changes ~ ' as select cast(null as ' ~ dbt.type_string() ~ ') as event_id, cast(null as '
-            ~ dbt.type_string() ~ ') as session_id where false'
+            ~ dbt.type_string() ~ ') as session_id, cast(null as ' ~ dbt.type_string() ~ ') as one_id where false'
         ) -%}
         {%- if is_incremental() -%}{%- do statements.append('delete from ' ~ this) -%}{%- endif -%}
         {{ return(statements | join(';\n')) }}
@@ -285,8 +299,8 @@ select * from final
     {%- set log_table = persona.node_relation('int_identifier_one_id_log') -%}
     {%- set plan = persona.raw_file_plan_relation() -%}
     {%- do statements.append(
-        'create or replace table ' ~ run ~ ' as select true as is_daily, (select state.built_at from ' ~ state
-        ~ ' as state) as previous_built_at'
+        'create or replace table ' ~ run ~ ' as select true as is_daily, state.built_at as previous_built_at,'
+        ~ ' state.as_of_end_at as previous_as_of_end_at from ' ~ state ~ ' as state'
     ) -%}
     {#- 1. the events of the planned files and of the new as-of window, stored and current -#}
     {%- do statements.append(
@@ -362,7 +376,7 @@ select * from final
         ~ " and coalesce(current_events.device_key, '') not in (select owners.owner from " ~ owners ~ ' as owners)'
     ) -%}
     {%- do statements.append(
-        'create or replace table ' ~ changes ~ ' as select stored.event_id, stored.session_id from ' ~ this ~ ' as stored'
+        'create or replace table ' ~ changes ~ ' as select stored.event_id, stored.session_id, stored.one_id from ' ~ this ~ ' as stored'
         ~ ' where ' ~ persona.events_owner('stored') ~ ' in (select owners.owner from ' ~ owners ~ ' as owners)'
     ) -%}
     {%- do statements.append(
@@ -395,10 +409,12 @@ select * from final
         -- on the daily path, __changes lists the rows this build removed since the build before
         {%- if persona.table_exists_now(run) %}
         coalesce((select run.is_daily from {{ run }} as run), false) as is_daily,
-        (select run.previous_built_at from {{ run }} as run) as previous_built_at;
+        (select run.previous_built_at from {{ run }} as run) as previous_built_at,
+        (select run.previous_as_of_end_at from {{ run }} as run) as previous_as_of_end_at;
         {%- else %}
         false as is_daily,
-        cast(null as {{ dbt.type_timestamp() }}) as previous_built_at;
+        cast(null as {{ dbt.type_timestamp() }}) as previous_built_at,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_as_of_end_at;
         {%- endif %}
     create table if not exists {{ persona.events_work_relation('copies') }} (
         consumer {{ dbt.type_string() }}, built_at {{ dbt.type_timestamp() }}
@@ -411,18 +427,26 @@ select * from final
 
 {#- Whether a model that copies the events (fct_events, fct_sessions) can copy only the rows
     int_events_sessionized wrote in this invocation: it took the daily path, and this model copied
-    the build before it. -#}
-{% macro events_copy_follows() %}
+    the build before it. `reads`: the copying models this model reads, which must have copied this
+    build already (a per-person model reads fct_events, so fct_events must be current). -#}
+{% macro events_copy_follows(reads=[]) %}
     {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' or not is_incremental() -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set state = persona.events_work_relation('state') -%}
     {%- set copies = persona.events_work_relation('copies') -%}
     {%- if not (persona.table_exists_now(state) and persona.table_exists_now(copies)) -%}{{ return(false) }}{%- endif -%}
+    {%- set conditions = [
+        "exists (select 1 from " ~ copies ~ " as copies where copies.consumer = '" ~ model.name ~ "' and copies.built_at = state.previous_built_at)"
+    ] -%}
+    {%- for name in reads -%}
+        {%- do conditions.append(
+            "exists (select 1 from " ~ copies ~ " as copies where copies.consumer = '" ~ name ~ "' and copies.built_at = state.built_at)"
+        ) -%}
+    {%- endfor -%}
     {%- set found = run_query(
         'select count(*) from ' ~ state ~ ' as state where state.is_daily and state.built_at = ' ~ persona.run_started_at_sql()
-        ~ ' and exists (select 1 from ' ~ copies ~ " as copies where copies.consumer = '" ~ model.name
-        ~ "' and copies.built_at = state.previous_built_at)"
+        ~ ' and ' ~ conditions | join(' and ')
     ).columns[0].values()[0] -%}
     {{ return(found | int == 1) }}
 {% endmacro %}
@@ -443,12 +467,20 @@ select * from final
 {% endmacro %}
 
 
-{#- The post-hook of a copying model: every row carries today's as-of date, and the model records
-    which build of the events table it copied. -#}
-{% macro events_copy_finish() %}
+{#- The post-hook of a copying model: every row carries today's as-of date (`set_as_of`: the model
+    has an as_of_date column), and the model records which build of the events table it copied. -#}
+{% macro events_copy_finish(set_as_of=true) %}
     {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}
-    {%- set statements = [] -%}
-    {%- if is_incremental() -%}
+    {%- set people = persona.events_people_relation() -%}
+    {%- if persona.table_exists_now(people) -%}
+        {#- a per-person model's daily path: how much it did (the model's rows are in) -#}
+        {%- set counts = run_query(
+            'select (select count(*) from ' ~ people ~ '), (select count(distinct one_id) from ' ~ this ~ ')'
+        ).rows[0] -%}
+        {{ log(this.identifier ~ ': computed again ' ~ counts[0] ~ ' of ' ~ counts[1] ~ ' people', info=True) }}
+    {%- endif -%}
+    {%- set statements = ['drop table if exists ' ~ people] -%}
+    {%- if set_as_of and is_incremental() -%}
         {%- do statements.append(
             'update ' ~ this ~ ' set as_of_date = (select as_of.as_of_date from ' ~ ref('int_as_of_date') ~ ' as as_of)'
             ~ ' where as_of_date is distinct from (select as_of.as_of_date from ' ~ ref('int_as_of_date') ~ ' as as_of)'
@@ -461,4 +493,92 @@ select * from final
         {%- do statements.append('insert into ' ~ copies ~ " select '" ~ model.name ~ "', state.built_at from " ~ state ~ ' as state') -%}
     {%- endif -%}
     {{ return(statements | join(';\n')) }}
+{% endmacro %}
+
+
+{#- The people a per-person model recomputes on a daily build (`<table>__people`, made by its pre-hook). -#}
+{% macro events_people_relation() %}
+    {{- return(api.Relation.create(database=this.database, schema=this.schema, identifier=this.identifier ~ '__people')) -}}
+{% endmacro %}
+
+
+{#- A per-person model's settings, from its config: meta: {events_people: {...}}
+    `reads`: the event marts it reads (default fct_events); `windows`: the days of its time windows
+    (a feature over the last 7 days: 7); `unless_files`: raw folders of its other inputs (products),
+    whose change sends it down the full path. -#}
+{% macro events_people_settings() %}
+    {%- set settings = {'reads': ['fct_events'], 'windows': [], 'unless_files': []} -%}
+    {%- do settings.update((config.get('meta') or {}).get('events_people') or {}) -%}
+    {{- return(settings) -}}
+{% endmacro %}
+
+
+{#- Whether a per-person model can recompute only some people: the events took the daily path in
+    this invocation, the event marts it reads copied it, this model followed the build before, and
+    no raw file of its other inputs is new, changed or removed. -#}
+{% macro events_people_follow() %}
+    {%- set settings = persona.events_people_settings() -%}
+    {%- set unless_files = settings.unless_files -%}
+    {%- if not persona.events_copy_follows(settings.reads) -%}{{ return(false) }}{%- endif -%}
+    {%- if unless_files -%}
+        {%- set plan = persona.raw_file_plan_relation() -%}
+        {%- set conditions = [] -%}
+        {%- for folder in unless_files -%}
+            {%- do conditions.append("plan.path like '" ~ folder ~ "/%'") -%}
+        {%- endfor -%}
+        {%- set planned = run_query(
+            'select count(*) from ' ~ plan ~ ' as plan where ' ~ conditions | join(' or ')
+        ).columns[0].values()[0] -%}
+        {%- if planned | int > 0 -%}{{ return(false) }}{%- endif -%}
+    {%- endif -%}
+    {{ return(true) }}
+{% endmacro %}
+
+
+{#- The pre-hook of a per-person model (one or more rows per OneID, from that person's events and
+    sessions only): on a daily build, list the people whose rows may differ from the last build's
+    (`<table>__people`) and delete their rows; else delete every row.
+    The people: every OneID whose events int_events_sessionized rewrote, before (its __changes) and
+    after (the rows it wrote), and every OneID with an event whose age crossed one of `windows`
+    (days: a feature over the last K days) since the last build's as-of date. -#}
+{% macro events_people_prepare() %}
+    {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set people = persona.events_people_relation() -%}
+    {%- set windows = persona.events_people_settings().windows -%}
+    {%- if not persona.events_people_follow() -%}
+        {{ log(this.identifier ~ ': computes every person (the events were rebuilt whole, or not in this build, or an input changed)', info=True) }}
+        {{ return('drop table if exists ' ~ people ~ ';\ndelete from ' ~ this) }}
+    {%- endif -%}
+    {%- set events = persona.node_relation('int_events_sessionized') -%}
+    {%- set state = persona.events_work_relation('state') -%}
+    {{ log(this.identifier ~ ': computes again only the people whose events changed'
+        ~ (' or crossed ' ~ windows | join(', ') ~ ' days' if windows else ''), info=True) }}
+    {%- set people_sql -%}
+        select changes.one_id from {{ persona.events_work_relation('changes') }} as changes where changes.one_id is not null
+        union
+        select events.one_id from {{ events }} as events
+        where events._built_at = {{ persona.run_started_at_sql() }} and events.one_id is not null
+        {%- for days in windows %}
+        union
+        -- the events whose age reached {{ days }} days: on (previous as-of date - {{ days }}, as-of date - {{ days }}]
+        select events.one_id from {{ events }} as events
+        where
+            events.one_id is not null
+            and events.event_at >= (select {{ dbt.dateadd('day', -days, 'state.previous_as_of_end_at') }} from {{ state }} as state)
+            and events.event_at < (select {{ dbt.dateadd('day', -days, 'state.as_of_end_at') }} from {{ state }} as state)
+        {%- endfor %}
+    {%- endset -%}
+    {{ return('create or replace table ' ~ people ~ ' as ' ~ people_sql ~ ';\ndelete from ' ~ this ~ ' where one_id in (select people.one_id from '
+        ~ people ~ ' as people)') }}
+{% endmacro %}
+
+
+{#- In a per-person model's body: `and <alias>.one_id in (the people)` on a daily build, else nothing. -#}
+{% macro events_people_filter(alias) %}
+    {%- if persona.events_people_follow() -%}
+        {{- return('and ' ~ alias ~ '.one_id in (select people.one_id from ' ~ persona.events_people_relation() ~ ' as people)') -}}
+    {%- endif -%}
+    {{- return('') -}}
 {% endmacro %}

@@ -1,50 +1,9 @@
 -- the most common paths through a session (its first steps, repeats collapsed) per channel
-{%- set max_steps = var('top_paths_steps') %}
 {%- set top_n = var('top_paths_n') %}
 
-with events as (
-    select * from {{ ref('fct_events') }}
-),
-
-ordered as (
-    select
-        session_id,
-        channel,
-        coalesce(event_type, 'other') as event_type,
-        event_at,
-        event_id,
-        lag(coalesce(event_type, 'other')) over (partition by session_id order by event_at, event_id)
-            as previous_event_type
-    from events
-),
-
--- a step is an event whose type differs from the one before it (three product views in a row are one
--- step); every type of a session starts a step, so its steps say whether it purchased (as
--- fct_sessions.has_purchase does) and the path is its first steps in order
-steps as (
-    select
-        session_id,
-        channel,
-        event_type,
-        row_number() over (partition by session_id order by event_at, event_id) as step_number
-    from ordered
-    where previous_event_type is null or previous_event_type <> event_type
-),
-
--- the path is assembled from its first steps by position (a plain aggregate, which spills to disk
--- at a million members; an ordered string aggregate over every session did not)
-session_paths as (
-    select
-        session_id,
-        channel,
-        case when count(*) > {{ max_steps }} then {{ max_steps }} else count(*) end as n_steps,
-        max(case when step_number = 1 then event_type end)
-        {%- for step in range(2, max_steps + 1) %}
-            || coalesce(' > ' || max(case when step_number = {{ step }} then event_type end), '')
-        {%- endfor %} as event_path,
-        max(case when event_type = 'purchase' then 1 else 0 end) as has_purchase
-    from steps
-    group by session_id, channel
+-- one row per session with its path (int_session_paths: the steps and how a path is built)
+with session_paths as (
+    select * from {{ ref('int_session_paths') }}
 ),
 
 path_counts as (
@@ -53,7 +12,7 @@ path_counts as (
         event_path,
         n_steps,
         count(*) as n_sessions,
-        count(case when has_purchase = 1 then 1 end) as n_purchase_sessions
+        count(case when has_purchase then 1 end) as n_purchase_sessions
     from session_paths
     group by channel, event_path, n_steps
 ),

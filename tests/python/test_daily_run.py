@@ -218,8 +218,14 @@ def test_daily_steps_equal_a_full_build(daily) -> None:
     assert found, out[-3000:]
     again, total = map(int, found.groups())
     assert 0 < again < total, (again, total)
-    for copying in ("fct_events", "fct_sessions"):
+    for copying in ("fct_events", "fct_sessions", "int_session_paths"):
         assert f"{copying}: copies only the events {events} rewrote" in out, out[-3000:]
+    # the per-person models that read the events compute again only some people
+    for per_person in ("int_customer_activity_days", "int_customer_event_features"):
+        found = re.search(rf"{per_person}: computed again (\d+) of (\d+) people", out)
+        assert found, out[-3000:]
+        again, total = map(int, found.groups())
+        assert 0 < again < total, (per_person, again, total)
     con = duckdb.connect(str(daily["daily"] / "w.duckdb"), read_only=True)
     query = "select mode from loads.builds order by finished_at"
     modes = [m for (m,) in con.execute(query).fetchall()]

@@ -1,3 +1,18 @@
+{#- DuckDB: incremental by person (macros/core/events_daily.sql): a daily build computes again the
+    people whose events changed or crossed one of the time windows, unless the catalog changed.
+    A feature over a new time window must add its days to `windows`. -#}
+{%- if target.type == 'duckdb' -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'events_people': {
+        'reads': ['fct_events', 'fct_sessions'], 'windows': [3, 7, 30, 90, 365], 'unless_files': ['products']
+    }},
+    pre_hook=["{{ persona.events_people_prepare() }}"],
+    post_hook=["{{ persona.events_copy_finish(set_as_of=false) }}"],
+) }}
+{%- endif %}
 -- how each person uses the web shop, app and mini-program (events and sessions up to the as-of date)
 -- one row per OneID seen there
 with as_of as (
@@ -18,7 +33,7 @@ events as (
         {{ dbt.datediff('cast(fct_events.event_at as date)', 'as_of.as_of_date', 'day') }} as days_ago  -- noqa: LT05
     from {{ ref('fct_events') }} as fct_events
     cross join as_of
-    where fct_events.one_id is not null
+    where fct_events.one_id is not null {{ persona.events_people_filter('fct_events') }}
 ),
 
 sessions as (
@@ -33,7 +48,7 @@ sessions as (
         {{ dbt.datediff('cast(fct_sessions.started_at as date)', 'as_of.as_of_date', 'day') }} as days_ago  -- noqa: LT05
     from {{ ref('fct_sessions') }} as fct_sessions
     cross join as_of
-    where fct_sessions.one_id is not null
+    where fct_sessions.one_id is not null {{ persona.events_people_filter('fct_sessions') }}
 ),
 
 products as (
