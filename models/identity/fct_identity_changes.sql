@@ -73,8 +73,27 @@ history as (
         as versions
 ),
 
+-- the links with an end in scope: every piece of evidence below is a link between identifiers in scope
+-- (a moved identifier, or one of a OneID that gained or lost identifiers), and the joins on the links
+-- then build their tables from a day's few links, not from all of them
 links as (
-    select * from {{ ref('fct_identity_links') }}
+    select all_links.*
+    from {{ ref('fct_identity_links') }} as all_links
+    where
+        exists (
+            select 1
+            from keys_in_scope
+            where
+                keys_in_scope.identifier_type = all_links.identifier_type_a
+                and keys_in_scope.identifier_value = all_links.identifier_value_a
+        )
+        or exists (
+            select 1
+            from keys_in_scope
+            where
+                keys_in_scope.identifier_type = all_links.identifier_type_b
+                and keys_in_scope.identifier_value = all_links.identifier_value_b
+        )
 ),
 
 -- each used link once per end, so that the evidence joins are equality joins
@@ -216,12 +235,17 @@ one_id_changes as (
     from one_id_splits
 ),
 
+-- the identifiers in scope as they are now (the two sides of a split are OneIDs in scope)
 current_identifiers as (
     select
-        identifier_type,
-        identifier_value,
-        one_id
-    from {{ ref('dim_identifiers') }}
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        identifiers.one_id
+    from {{ ref('dim_identifiers') }} as identifiers
+    inner join keys_in_scope
+        on
+            identifiers.identifier_type = keys_in_scope.identifier_type
+            and identifiers.identifier_value = keys_in_scope.identifier_value
 ),
 
 -- evidence for a merge: a link now used inside the survivor that touches an identifier of the
