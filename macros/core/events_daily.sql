@@ -42,7 +42,8 @@
     `events_settings_digest()`: what a session and an event row depend on besides the data.
     `events_daily_reason()`: none when this build can take the daily path, else why not (logged).
     `events_forget_owners()`: the pre-hook (above); `events_save_state()`: the post-hook.
-    `events_copy_follows()`, `events_copy_prepare(key)`, `events_copy_finish()`: the copying models' side.
+    `events_copy_follows()`, `events_copied_rows()`, `events_copy_prepare(key)`, `events_copy_finish()`:
+      the copying models' side.
     `events_people_settings()`, `events_people_follow()`, `events_people_prepare()`,
       `events_people_filter(alias)`, `events_people_relation()`: the per-person models' side.
 -#}
@@ -449,6 +450,16 @@ select * from final
         ~ ' and ' ~ conditions | join(' and ')
     ).columns[0].values()[0] -%}
     {{ return(found | int == 1) }}
+{% endmacro %}
+
+
+{#- The rows a copying model reads: those int_events_sessionized wrote in this build when the model
+    copies only those (events_copy_follows), else every row. -#}
+{% macro events_copied_rows() %}
+    select * from {{ ref('int_events_sessionized') }}
+    {%- if persona.events_copy_follows() %}
+    where _built_at = {{ persona.run_started_at_sql() }}
+    {%- endif %}
 {% endmacro %}
 
 

@@ -13,10 +13,7 @@
 {%- set max_steps = var('top_paths_steps') %}
 
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
-    {%- if persona.events_copy_follows() %}
-    where _built_at = {{ persona.run_started_at_sql() }}
-    {%- endif %}
+    {{ persona.events_copied_rows() }}
 ),
 
 ordered as (

@@ -10,10 +10,7 @@
 {%- endif %}
 -- one row per web, app or mini-program event, with its OneID, session and product, up to the as-of date
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
-    {%- if persona.events_copy_follows() %}
-    where _built_at = {{ persona.run_started_at_sql() }}
-    {%- endif %}
+    {{ persona.events_copied_rows() }}
 ),
 
 final as (

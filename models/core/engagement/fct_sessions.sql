@@ -12,10 +12,7 @@
 -- aggregated from the sessionized events (the rows of fct_events); a daily build aggregates the
 -- sessions of the owners whose events changed: all of a session's events belong to one owner
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
-    {%- if persona.events_copy_follows() %}
-    where _built_at = {{ persona.run_started_at_sql() }}
-    {%- endif %}
+    {{ persona.events_copied_rows() }}
 ),
 
 sessions as (
