@@ -4,8 +4,10 @@ Generates `--scale` persons through D (the generator's default window), builds t
 `persona run` on a scratch warehouse (the full build), generates the same persons again through
 D+1 into the same folder (which adds only the new day's files), runs `persona run` again (the daily
 build) and prints both wall times, their ratio, the peak memory of each and the daily build's time
-per stage, from dbt's run_results.json. `--days K` appends K days one at a time. Every build runs
-the models and their data tests, as `make run` does. Nothing is asserted: a benchmark, not a test.
+per stage and the slowest nodes of the day beside their time in the full build, from dbt's
+run_results.json (each build's copy is kept in the work folder as run_results-<build>.json).
+`--days K` appends K days one at a time. Every build runs the models and their data tests, as
+`make run` does. Nothing is asserted: a benchmark, not a test.
 The goals of issue 17: a day in at most 10 % of the full build at 1M persons, 20 % at 100k.
 """
 
@@ -35,6 +37,30 @@ def stage_times(target: Path) -> dict[str, float]:
         stage = stage_of(result, nodes)
         totals[stage] = totals.get(stage, 0.0) + float(result.get("execution_time") or 0.0)
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def node_times(results_file: Path) -> dict[str, float]:
+    """Seconds per node (model, test, seed, ...) of one build, by its unique id."""
+    results = json.loads(results_file.read_text())["results"]
+    return {r["unique_id"]: float(r.get("execution_time") or 0.0) for r in results}
+
+
+def slowest_nodes(full: dict[str, float], day: dict[str, float], top: int = 20) -> list[str]:
+    """The day's slowest nodes, each with its time in the full build (lines of a table)."""
+    lines = [f"{'node':<58}{'full s':>10}{'day s':>10}"]
+    for unique_id, seconds in sorted(day.items(), key=lambda item: -item[1])[:top]:
+        kind, name = unique_id.split(".")[0], unique_id.split(".")[2]
+        label = name if kind == "model" else f"{kind}: {name}"
+        before = f"{full[unique_id]:>10.1f}" if unique_id in full else f"{'-':>10}"
+        lines.append(f"{label[:56]:<58}{before}{seconds:>10.1f}")
+    return lines
+
+
+def _keep_results(target: Path, work: Path, build: str) -> Path:
+    """A copy of the last build's run_results.json that the next build will not overwrite."""
+    kept = work / f"run_results-{build}.json"
+    shutil.copyfile(target / "run_results.json", kept)
+    return kept
 
 
 def _file_stamps(raw: Path) -> dict[str, tuple[int, int]]:
@@ -74,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"== full build through {end} (persona run on an empty warehouse)", flush=True)
     full, full_peak = run_measured(run, env, PROJECT_DIR, [])
     full_stages = stage_times(target)
+    full_nodes = node_times(_keep_results(target, work, "full"))
     rows = []
     for day in range(1, args.days + 1):
         new_end = end + timedelta(days=day)
@@ -91,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== day {new_end}: {added} new file(s); daily build (persona run)", flush=True)
         daily, daily_peak = run_measured(run, env, PROJECT_DIR, [])
         rows.append((new_end, added, daily, daily_peak, stage_times(target)))
+        day_nodes = node_times(_keep_results(target, work, f"day-{day}"))
 
     print(f"\npersons {args.scale:,}; memory read every {SAMPLE_SECONDS} s")
     print(f"{'build':<28}{'wall s':>10}{'peak MB':>10}{'/ full':>9}")
@@ -101,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     last = rows[-1][4]
     for stage in sorted(set(full_stages) | set(last), key=lambda s: -full_stages.get(s, 0.0)):
         print(f"  {stage:<22}{full_stages.get(stage, 0.0):>10.1f}{last.get(stage, 0.0):>10.1f}")
+    print("\nthe last daily build's slowest nodes (seconds), beside the full build's:")
+    print("\n".join(f"  {line}" for line in slowest_nodes(full_nodes, day_nodes)))
     if not args.keep:
         shutil.rmtree(raw, ignore_errors=True)
         db.unlink(missing_ok=True)
