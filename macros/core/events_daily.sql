@@ -569,17 +569,22 @@ select * from final
     {%- set people_sql -%}
         select changes.one_id from {{ persona.events_work_relation('changes') }} as changes where changes.one_id is not null
         union
-        select events.one_id from {{ events }} as events
-        where events._built_at = {{ persona.run_started_at_sql() }} and events.one_id is not null
-        {%- for days in windows %}
-        union
-        -- the events whose age reached {{ days }} days: on (previous as-of date - {{ days }}, as-of date - {{ days }}]
-        select events.one_id from {{ events }} as events
+        -- one scan of the events: the rows this build wrote, and the events whose age reached one of
+        -- the windows, i.e. dated on (previous as-of date - K days, as-of date - K days]
+        select events.one_id
+        from {{ events }} as events
+        cross join {{ state }} as state
         where
             events.one_id is not null
-            and events.event_at >= (select {{ dbt.dateadd('day', -days, 'state.previous_as_of_end_at') }} from {{ state }} as state)
-            and events.event_at < (select {{ dbt.dateadd('day', -days, 'state.as_of_end_at') }} from {{ state }} as state)
-        {%- endfor %}
+            and (
+                events._built_at = {{ persona.run_started_at_sql() }}
+                {%- for days in windows %}
+                or (
+                    events.event_at >= {{ dbt.dateadd('day', -days, 'state.previous_as_of_end_at') }}
+                    and events.event_at < {{ dbt.dateadd('day', -days, 'state.as_of_end_at') }}
+                )
+                {%- endfor %}
+            )
     {%- endset -%}
     {{ return('create or replace table ' ~ people ~ ' as ' ~ people_sql ~ ';\ndelete from ' ~ this ~ ' where one_id in (select people.one_id from '
         ~ people ~ ' as people)') }}
