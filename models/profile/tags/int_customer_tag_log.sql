@@ -3,7 +3,7 @@
 -- A daily build on DuckDB compares each person's values with the last build's, kept beside the log by its
 -- post-hook (macros/tags/tag_log.sql), instead of with the whole log.
 -- depends_on: {{ ref('int_customer_tag_values') }}
-{{ config(post_hook="{{ persona.tag_log_save_values() }}") }}
+{{ config(pre_hook="{{ persona.tag_log_prepare() }}", post_hook="{{ persona.tag_log_save_values() }}") }}
 {%- set previous = persona.tag_log_previous_values() %}
 {{ persona.history_log(
     ref('int_customer_tags_tracked'),
