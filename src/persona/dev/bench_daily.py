@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     generate(args.scale, DEFAULT_START, end, args.seed, raw, progress=False)
     print(f"== full build through {end} (persona run on an empty warehouse)", flush=True)
     full, full_peak = run_measured(run, env, PROJECT_DIR, [])
+    # printed now, so that the figure stays in the output when a day fails
+    print(f"== full build: {full:.1f} s, peak {full_peak:.0f} MB", flush=True)
     full_stages = stage_times(target)
     full_nodes = node_times(_keep_results(target, work, "full"))
     rows = []
@@ -117,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         added = len(set(after) - set(before))
         print(f"== day {new_end}: {added} new file(s); daily build (persona run)", flush=True)
         daily, daily_peak = run_measured(run, env, PROJECT_DIR, [])
+        print(f"== day {new_end}: {daily:.1f} s, peak {daily_peak:.0f} MB", flush=True)
         rows.append((new_end, added, daily, daily_peak, stage_times(target)))
         day_nodes = node_times(_keep_results(target, work, f"day-{day}"))
 
