@@ -27,7 +27,8 @@
       the log says which path it takes (unless quiet: the pre-hook asks again).
     `tag_log_changed_relation()`: the pre-hook's work table of the people with a change.
     `tag_log_prepare()`: the pre-hook that writes it when the log compares with the companion.
-    `tag_log_changes(previous)`: the changes since the companion's build (history_log's `changes`).
+    `tag_log_changes()`: the changes since the companion's build (history_log's `changes`), read
+      from the pre-hook's work table.
     `tag_log_save_values()`: the post-hook that writes the companion (DuckDB only) and drops the
       work table.
     The log's unit tests take the window path (they mock the log, not the companion).
@@ -108,7 +109,7 @@
 {% endmacro %}
 
 
-{% macro tag_log_changes(previous) %}
+{% macro tag_log_changes() %}
     {%- set tags = persona.tag_log_tracked_tags() %}
     {%- set changed_people = persona.tag_log_changed_relation() %}
     -- one row per changed tag, compared as the log keeps it (as text: a number rounded to 4 decimals);

@@ -4,11 +4,10 @@
 -- post-hook (macros/tags/tag_log.sql), instead of with the whole log.
 -- depends_on: {{ ref('int_customer_tag_values') }}
 {{ config(pre_hook="{{ persona.tag_log_prepare() }}", post_hook="{{ persona.tag_log_save_values() }}") }}
-{%- set previous = persona.tag_log_previous_values() %}
 {{ persona.history_log(
     ref('int_customer_tags_tracked'),
     unique_key=['one_id', 'tag_code'],
     check_cols=['tag_value'],
     carry_cols=['tag_category'],
-    changes=persona.tag_log_changes(previous) if previous is not none else none,
+    changes=persona.tag_log_changes() if persona.tag_log_previous_values() is not none else none,
 ) }}
