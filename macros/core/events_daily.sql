@@ -5,17 +5,22 @@
     whose events may have changed, and keeps every other owner's rows as they are.
 
     `int_events_sessionized` is incremental on DuckDB. Its pre-hook (`events_forget_owners`) finds
-    the owners a build touches:
-    1. the current and stored owners of every event in a new, changed or removed raw file
-       (loads.raw_file_plan), and of every event the new as-of date brought into the window;
+    the owners a build sessionizes again whole:
+    1. the stored and current owners of every event delivered again (a re-exported or withdrawn
+       file, an event sent twice), and events without any owner;
     2. every OneID an identifier had before or has after an identity change logged since the last
        build (int_identifier_one_id_log: merges, splits, new identifiers, guards);
     3. the devices of those people's events, stored and current (an event that gains or loses its
-       OneID moves between its person and its device);
-    then deletes the owners' stored rows and keeps their event ids (`<table>__changes`). The model
-    inserts the owners' current events, sessionized, read from staging through the identifiers of
-    those owners only (`events_unioned('owners')`). Its post-hook writes `<table>__state`: the
-    build's start, its as-of end and a digest of the settings a session depends on.
+       OneID moves between its person and its device).
+    4. Every other owner of a new event (a new file, or the new as-of date) is sessionized again
+       from its tail only: from the first event of the last session that began before its earliest
+       new event, numbering its sessions on from those it keeps (`events_tail_statements`). An
+       active person's years of history are not sessionized again to add a day.
+    It then deletes those stored rows and keeps their event and session ids (`<table>__changes`).
+    The model inserts the whole owners' current events, read from staging through the identifiers
+    of those owners only (`events_unioned('owners')`), and the tails, sessionized. Its post-hook
+    writes `<table>__state`: the build's start, its as-of end and a digest of the settings a
+    session depends on.
 
     `fct_events` and `fct_sessions` follow: when the events table took the daily path in the same
     dbt invocation, and the model copied the build before it (`<table>__copies`), it deletes the
@@ -41,7 +46,8 @@
     `events_work_relation(suffix)`: a work table beside the events table (`<table>__<suffix>`).
     `events_settings_digest()`: what a session and an event row depend on besides the data.
     `events_daily_reason()`: none when this build can take the daily path, else why not (logged).
-    `events_forget_owners()`: the pre-hook (above); `events_save_state()`: the post-hook.
+    `events_forget_owners()`: the pre-hook (above); `events_tail_statements(owners, incoming, tail)`:
+      its step 4; `events_save_state()`: the post-hook.
     `events_copy_follows()`, `events_copied_rows()`, `events_copy_prepare(key)`, `events_copy_finish()`:
       the copying models' side.
     `events_people_settings()`, `events_people_follow()`, `events_people_prepare()`,
@@ -193,17 +199,21 @@ select * from final
 {% endmacro %}
 
 
-{#- The events int_events_sessionized sessionizes: on the daily path the current events of the
-    owners its pre-hook found, else every event (int_events_unioned). -#}
+{#- The events int_events_sessionized sessionizes, each with the number of its owner's sessions kept
+    before it (session_offset): on the daily path the current events of the owners its pre-hook
+    found, and the tails of the other owners with a new event (events_tail_statements); else every
+    event. -#}
 {% macro events_to_sessionize() %}
     {%- if persona.events_daily_reason() is none -%}
-    select current_events.*
+    select current_events.*, 0 as session_offset
     from ({{ persona.events_unioned('owners') }}) as current_events
     where {{ persona.events_owner('current_events') }} in (
         select owners.owner from {{ persona.events_work_relation('owners') }} as owners
     )
+    union all
+    select * from {{ persona.events_work_relation('tail') }}
     {%- else -%}
-    select * from {{ ref('int_events_unioned') }}
+    select all_events.*, 0 as session_offset from {{ ref('int_events_unioned') }} as all_events
     {%- endif -%}
 {% endmacro %}
 
@@ -281,6 +291,7 @@ select * from final
     {%- set owners = persona.events_work_relation('owners') -%}
     {%- set touched = persona.events_work_relation('touched') -%}
     {%- set incoming = persona.events_work_relation('incoming') -%}
+    {%- set tail = persona.events_work_relation('tail') -%}
     {%- set state = persona.events_work_relation('state') -%}
     {%- set statements = [] -%}
     {%- if reason is not none -%}
@@ -309,8 +320,7 @@ select * from final
         ~ " as stored where stored._raw_file in (select '" ~ persona.raw_dir() ~ "/' || plan.path from " ~ plan ~ ' as plan)'
     ) -%}
     {%- do statements.append(
-        'create or replace table ' ~ incoming ~ ' as select incoming.event_id, incoming.one_id, incoming.device_key from ('
-        ~ persona.events_unioned('incoming') ~ ') as incoming'
+        'create or replace table ' ~ incoming ~ ' as select incoming.* from (' ~ persona.events_unioned('incoming') ~ ') as incoming'
     ) -%}
     {%- set owners_sql -%}
         with watermark as (
@@ -345,16 +355,26 @@ select * from final
                 and logged.recorded_at = latest.recorded_at
         ),
 
-        first_owners as (
-            select {{ persona.events_owner('incoming') }} as owner from {{ incoming }} as incoming
-            union
-            select changed_one_ids.one_id as owner from changed_one_ids where changed_one_ids.one_id is not null
-            union
-            select {{ persona.events_owner('stored') }} as owner
+        -- 1. events stored before and delivered again (a re-exported or withdrawn file, an event
+        -- sent twice): their owners then and now; and events without any owner
+        redelivered as (
+            select stored.event_id, {{ persona.events_owner('stored') }} as owner
             from {{ this }} as stored
             where
                 stored.event_id in (select touched.event_id from {{ touched }} as touched)
                 or stored.event_id in (select incoming.event_id from {{ incoming }} as incoming)
+        ),
+
+        first_owners as (
+            select changed_one_ids.one_id as owner from changed_one_ids where changed_one_ids.one_id is not null
+            union
+            select redelivered.owner from redelivered
+            union
+            select {{ persona.events_owner('incoming') }} as owner
+            from {{ incoming }} as incoming
+            where
+                incoming.event_id in (select redelivered.event_id from redelivered)
+                or {{ persona.events_owner('incoming') }} = ''
         )
 
         select first_owners.owner from first_owners
@@ -376,16 +396,93 @@ select * from final
         ~ ') as current_events where current_events.one_id in (select owners.owner from ' ~ owners ~ ' as owners)'
         ~ " and coalesce(current_events.device_key, '') not in (select owners.owner from " ~ owners ~ ' as owners)'
     ) -%}
+    {#- 4. every other owner of a new event keeps its sessions before the new events: its tail -#}
+    {%- do statements.extend(persona.events_tail_statements(owners, incoming, tail)) -%}
     {%- do statements.append(
         'create or replace table ' ~ changes ~ ' as select stored.event_id, stored.session_id, stored.one_id from ' ~ this ~ ' as stored'
         ~ ' where ' ~ persona.events_owner('stored') ~ ' in (select owners.owner from ' ~ owners ~ ' as owners)'
+        ~ ' or stored.event_id in (select tail.event_id from ' ~ tail ~ ' as tail)'
     ) -%}
     {%- do statements.append(
-        'delete from ' ~ this ~ ' as stored where ' ~ persona.events_owner('stored') ~ ' in (select owners.owner from ' ~ owners ~ ' as owners)'
+        'delete from ' ~ this ~ ' as stored where stored.event_id in (select changes.event_id from ' ~ changes ~ ' as changes)'
     ) -%}
     {%- do statements.append('drop table ' ~ touched) -%}
     {%- do statements.append('drop table ' ~ incoming) -%}
     {{ return(statements | join(';\n')) }}
+{% endmacro %}
+
+
+{#- The statements that write `tail`: for every owner (channel and owner) with a new event that is
+    not sessionized whole, its stored rows from the last session that began before its earliest new
+    event, and its new events, each with the number of its sessions kept before them
+    (session_offset). Sessions follow one another in time and every event of one instant falls in
+    one session, so the stored events before the earliest new one span sessions 1..n: the tail
+    starts at the first event of session n and numbers its sessions from n. -#}
+{% macro events_tail_statements(owners, incoming, tail) %}
+    {%- set offsets = persona.events_work_relation('tail_offsets') -%}
+    {%- set columns = [
+        'event_id', 'channel', 'one_id', 'device_key', 'event_name', 'event_type', 'product_id', 'search_term',
+        'device_type', 'event_at', '_raw_file'
+    ] -%}
+    {%- set offsets_sql -%}
+        with cuts as (
+            select incoming.channel, {{ persona.events_owner('incoming') }} as owner, min(incoming.event_at) as cut_at
+            from {{ incoming }} as incoming
+            where {{ persona.events_owner('incoming') }} not in (select owners.owner from {{ owners }} as owners)
+            group by incoming.channel, {{ persona.events_owner('incoming') }}
+        ),
+
+        -- the stored sessions before the earliest new event, and the time of the last event among them
+        before_cut as (
+            select cuts.channel, cuts.owner, max(stored.event_at) as last_at, count(distinct stored.session_id) as n_sessions
+            from {{ this }} as stored
+            inner join cuts
+                on stored.channel = cuts.channel
+                and {{ persona.events_owner('stored') }} = cuts.owner
+            where stored.event_at < cuts.cut_at
+            group by cuts.channel, cuts.owner
+        ),
+
+        last_sessions as (
+            select before_cut.channel, before_cut.owner, before_cut.n_sessions, min(stored.session_id) as session_id
+            from {{ this }} as stored
+            inner join before_cut
+                on stored.channel = before_cut.channel
+                and {{ persona.events_owner('stored') }} = before_cut.owner
+                and stored.event_at = before_cut.last_at
+            group by before_cut.channel, before_cut.owner, before_cut.n_sessions
+        )
+
+        select
+            cuts.channel,
+            cuts.owner,
+            cuts.cut_at,
+            last_sessions.session_id as last_session_id,
+            coalesce(last_sessions.n_sessions - 1, 0) as session_offset
+        from cuts
+        left join last_sessions
+            on cuts.channel = last_sessions.channel
+            and cuts.owner = last_sessions.owner
+    {%- endset -%}
+    {%- set tail_sql -%}
+        select {% for column in columns %}stored.{{ column }}, {% endfor %}offsets.session_offset
+        from {{ this }} as stored
+        inner join {{ offsets }} as offsets
+            on stored.channel = offsets.channel
+            and {{ persona.events_owner('stored') }} = offsets.owner
+        where stored.event_at >= offsets.cut_at or stored.session_id = offsets.last_session_id
+        union all
+        select {% for column in columns %}incoming.{{ column }}, {% endfor %}offsets.session_offset
+        from {{ incoming }} as incoming
+        inner join {{ offsets }} as offsets
+            on incoming.channel = offsets.channel
+            and {{ persona.events_owner('incoming') }} = offsets.owner
+    {%- endset -%}
+    {{- return([
+        'create or replace table ' ~ offsets ~ ' as ' ~ offsets_sql,
+        'create or replace table ' ~ tail ~ ' as ' ~ tail_sql,
+        'drop table ' ~ offsets,
+    ]) -}}
 {% endmacro %}
 
 
@@ -396,11 +493,14 @@ select * from final
     {%- set owners = persona.events_work_relation('owners') -%}
     {%- if persona.table_exists_now(owners) -%}
         {#- the daily path: how much it did (this hook runs in the model's transaction, after the insert) -#}
+        {%- set tail = persona.events_work_relation('tail') -%}
         {%- set counts = run_query(
             'select count(*) filter (where stored._built_at = ' ~ persona.run_started_at_sql() ~ '), count(*), (select count(*) from '
-            ~ owners ~ ') from ' ~ this ~ ' as stored'
+            ~ owners ~ '), (select count(*) from (select distinct tail.channel, ' ~ persona.events_owner('tail') ~ ' from ' ~ tail
+            ~ ' as tail) as tails) from ' ~ this ~ ' as stored'
         ).rows[0] -%}
-        {{ log(this.identifier ~ ': sessionized again ' ~ counts[0] ~ ' of ' ~ counts[1] ~ ' events, of ' ~ counts[2] ~ ' owners', info=True) }}
+        {{ log(this.identifier ~ ': sessionized again ' ~ counts[0] ~ ' of ' ~ counts[1] ~ ' events, of ' ~ counts[2]
+            ~ ' owners whole and ' ~ counts[3] ~ ' owners from their last session before a new event', info=True) }}
     {%- endif %}
     create or replace table {{ persona.events_work_relation('state') }} as
     select
@@ -422,7 +522,8 @@ select * from final
     );
     drop table if exists {{ run }};
     drop table if exists {{ owners }};
-    drop table if exists {{ persona.events_work_relation('owner_identifiers') }}
+    drop table if exists {{ persona.events_work_relation('owner_identifiers') }};
+    drop table if exists {{ persona.events_work_relation('tail') }}
 {% endmacro %}
 
 

@@ -164,8 +164,8 @@ def test_daily_steps_equal_a_full_build(daily) -> None:
     """Several daily steps in a row, then one fresh full build of the files left; every current-
     state mart is identical, and the daily warehouse passes every data test.
     1. Day D+1 arrives as new files from the generator (with five web events of earlier days
-       delivered again in its web file); its build is killed half-way; the next run builds the
-       same new files.
+       delivered again in its web file, and twelve new ones that happened months ago); its build
+       is killed half-way; the next run builds the same new files.
     2. Day D+2 arrives, a month file is re-exported with rows missing, and one mini-program day
        file is withdrawn."""
     raw = daily["raw"]
@@ -174,9 +174,16 @@ def test_daily_steps_equal_a_full_build(daily) -> None:
     con = duckdb.connect()
     web_day = raw / "web_events" / f"{END.isoformat()}.parquet"
     month = raw / "web_events" / f"{START:%Y-%m}.parquet"
+    # and twelve new events that arrive late, months after they happened, three minutes after an
+    # event of the same visitor: the sessions of their owners change from the middle of history
     con.execute(
         f"copy (select * from '{web_day}' union all by name "
-        f"(select * from '{month}' order by event_id limit 5)) to '{web_day}'"
+        f"(select * from '{month}' order by event_id limit 5) union all by name "
+        f"(select * replace (event_id || '-late' as event_id, "
+        f"event_at + interval 3 minute as event_at, "
+        f"(select min(ingested_at) from '{web_day}') as ingested_at) "
+        f"from '{month}' where member_id is not null "
+        f"order by event_id desc limit 12)) to '{web_day}'"
     )
     process = _persona_run(daily["daily"], raw, start_new_session=True)
     deadline = time.monotonic() + 300
@@ -195,6 +202,11 @@ def test_daily_steps_equal_a_full_build(daily) -> None:
     code, out = _run(daily["daily"], raw)
     assert code == 0, out[-4000:]
     assert f"{len(delivered)} new, 0 changed, 0 removed" in out  # the manifest had not moved on
+    # most owners of a new event are sessionized again from their last session before it only
+    found = re.search(r"of (\d+) owners whole and (\d+) owners from their last session", out)
+    assert found, out[-3000:]
+    whole, tails = map(int, found.groups())
+    assert 0 < whole < tails, (whole, tails)
 
     # step 2: the next day, a re-export of a month file without 2% of its rows, a day file withdrawn
     added = _extend(raw, END + timedelta(days=1))

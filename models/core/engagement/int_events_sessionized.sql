@@ -49,7 +49,8 @@ starts as (
 numbered as (
     select
         *,
-        sum(is_session_start) over (
+        -- on the daily path an owner's tail numbers its sessions on from those it keeps
+        session_offset + sum(is_session_start) over (
             partition by channel, session_owner order by event_at, event_id rows unbounded preceding
         ) as session_number
     from starts
