@@ -169,6 +169,18 @@ final as (
 {% macro duckdb__materialized() -%}materialized{%- endmacro %}
 
 
+{#- `not_materialized()`: `not materialized` where a CTE can be declared so (DuckDB: read again by
+    each reference, not held whole), else nothing. For a wide CTE over millions of rows that several
+    aggregates read: DuckDB would otherwise materialize it on its own and hold it at its memory limit. -#}
+{% macro not_materialized() %}
+    {{- return(adapter.dispatch('not_materialized', 'persona')()) -}}
+{% endmacro %}
+
+{% macro default__not_materialized() -%}{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}not materialized{%- endmacro %}
+
+
 {#-
     The raw tables and the staging models that stage them, in contract order. The quarantine and the
     reconciliation report iterate over this list; `rpt_raw_reconciliation` fails the build when a raw

@@ -19,7 +19,8 @@ with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
-events as (
+-- read again by each aggregate below, not held whole (persona.not_materialized: 3x faster at 1M)
+events as {{ persona.not_materialized() }} (
     select
         fct_events.one_id,
         fct_events.channel,
