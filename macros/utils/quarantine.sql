@@ -230,27 +230,38 @@ final as (
         base_rows._raw_file as raw_file,
         base_rows._raw_row_number as raw_row_number,
         {{ persona.row_to_json('raw_rows') }} as raw_record
-    from {{ ref('base_' ~ table.model) }} as base_rows
     {%- if table.get('withheld_columns') and execute %}
         {%- set kept = [] %}
         {%- for column in graph.sources['source.persona.' ~ table.source ~ '.' ~ table.table].columns
             if column not in table.withheld_columns %}
             {%- do kept.append(column) %}
         {%- endfor %}
-    inner join (
+    from (
         select {{ (kept + ['_raw_file', '_raw_row_number']) | join(', ') }}
         from {{ source(table.source, table.table) }}
     ) as raw_rows
     {%- else %}
-    inner join {{ source(table.source, table.table) }} as raw_rows
+    from {{ source(table.source, table.table) }} as raw_rows
     {%- endif %}
+    -- the few rows set aside on the join's right (DuckDB builds its hash table there, profiles.yml):
+    -- every raw row streams past them once instead of all of them being held
+    inner join (
+        select
+            record_key,
+            quarantine_reason,
+            flag_reason,
+            is_duplicate,
+            _raw_file,
+            _raw_row_number
+        from {{ ref('base_' ~ table.model) }}
+        where
+            quarantine_reason is not null
+            or (flag_reason is not null and not is_duplicate)
+            or (is_duplicate and has_conflicting_copies)
+    ) as base_rows
         on
-            base_rows._raw_file = raw_rows._raw_file
-            and base_rows._raw_row_number = raw_rows._raw_row_number
-    where
-        base_rows.quarantine_reason is not null
-        or (base_rows.flag_reason is not null and not base_rows.is_duplicate)
-        or (base_rows.is_duplicate and base_rows.has_conflicting_copies)
+            raw_rows._raw_file = base_rows._raw_file
+            and raw_rows._raw_row_number = base_rows._raw_row_number
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
