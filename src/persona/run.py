@@ -22,6 +22,10 @@ In order, under one lock:
    inputs, not the day's data, so ``make test`` runs them and a daily build would only repeat
    them. Then, unless ``--build-only``, the docs site, the audience exports and the API's
    published copy.
+   **Steps starved of memory run again alone.** When the only failures are DuckDB's ``Out of
+   Memory Error`` (two heavy steps side by side can together need more than
+   ``PERSONA_MEMORY_LIMIT``, though each fits alone), ``dbt retry --threads 1`` runs the failed
+   steps and those skipped after them once more, one at a time. Any other failure ends the build.
 5. **The manifest moves on only when the build succeeded.** A build that fails or is killed
    half-way records nothing: the next run finds the same files new and builds again.
 
@@ -35,6 +39,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -63,6 +68,10 @@ SETTINGS_WITHOUT_EFFECT = frozenset(
 )
 SCHEMA = "loads"
 EXIT_LOCKED = 3
+#: DuckDB's message when a query cannot get memory within its limit (PERSONA_MEMORY_LIMIT)
+OUT_OF_MEMORY = "Out of Memory Error"
+#: the first attempt's run_results.json, kept beside dbt's when the build was retried
+FIRST_ATTEMPT_RESULTS = "run_results-first-attempt.json"
 
 
 class RunError(RuntimeError):
@@ -411,6 +420,24 @@ def _dbt(args: list[str], env: dict[str, str], options: argparse.Namespace) -> i
     return subprocess.run([str(dbt), *args, *paths], cwd=options.project_dir, env=env).returncode
 
 
+def out_of_memory_failures(run_results: Path, since: float = 0.0) -> list[str]:
+    """The names of the steps that failed, when every failure of the build is DuckDB running out
+    of memory; else none (no results written since `since`, a time.time(), or a failure of another
+    kind: a wrong model, a failed data test), and the build is not retried."""
+    if not run_results.is_file() or run_results.stat().st_mtime < since:
+        return []
+    results = json.loads(run_results.read_text())["results"]
+    failed = [r for r in results if r.get("status") in ("error", "fail", "runtime error")]
+    if not failed or any(OUT_OF_MEMORY not in (r.get("message") or "") for r in failed):
+        return []
+    return [r["unique_id"].split(".")[-1] for r in failed]
+
+
+def _target_dir(options: argparse.Namespace) -> Path:
+    """Where dbt writes run_results.json (its --target-path, relative to the project)."""
+    return Path(options.project_dir) / (options.target_path or "target")
+
+
 def run(options: argparse.Namespace) -> int:
     project = Path(options.project_dir)
     if not (project / "dbt_project.yml").is_file():
@@ -456,7 +483,22 @@ def run(options: argparse.Namespace) -> int:
         env.setdefault("DBT_EXCLUDE_RESOURCE_TYPES", "unit_test")  # the code's tests: make test
         build = ["build", *(["--full-refresh"] if options.full_refresh else []), *options.dbt_args]
         clock = time.perf_counter()
+        target = _target_dir(options)
+        (target / FIRST_ATTEMPT_RESULTS).unlink(missing_ok=True)
+        attempt = time.time()
         code = _dbt(build, env, options)
+        starved = out_of_memory_failures(target / "run_results.json", attempt) if code else []
+        if starved:
+            print(
+                f"persona run: {len(starved)} step(s) ran out of DuckDB's memory "
+                f"(PERSONA_MEMORY_LIMIT, default 5GB) beside other steps: {', '.join(starved)}. "
+                "Running them and the steps skipped after them again, one at a time "
+                "(dbt retry --threads 1).",
+                flush=True,
+            )
+            # dbt retry reads run_results.json; the copy keeps the first attempt's timings
+            shutil.copyfile(target / "run_results.json", target / FIRST_ATTEMPT_RESULTS)
+            code = _dbt(["retry", "--threads", "1"], env, options)
         if code != 0:
             print(
                 f"persona run: the build failed (dbt exit {code}); the load manifest is unchanged, "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from persona.dev.bench_daily import node_times, slowest_nodes
+from persona.dev.bench_daily import _keep_results, node_times, slowest_nodes
+from persona.run import FIRST_ATTEMPT_RESULTS
 
 
 def test_the_slowest_nodes_of_the_day_come_first_with_their_full_build_time(tmp_path: Path) -> None:
@@ -35,3 +36,44 @@ def test_the_slowest_nodes_of_the_day_come_first_with_their_full_build_time(tmp_
     assert lines[1].split()[1:] == ["unique_fct_events_event_id", "9.5", "9.0"]
     assert lines[2].split()[1:] == ["-", "4.0"], "a node the full build did not run has no time"
     assert lines[3].split()[1:] == ["60.0", "2.5"]
+
+
+def test_a_retried_build_counts_both_attempts(tmp_path: Path) -> None:
+    """When `persona run` retried steps that ran out of memory, the day's kept results hold both
+    attempts: a step that failed and then ran counts the time of both."""
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / FIRST_ATTEMPT_RESULTS).write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.persona.fct_events", "execution_time": 10.0},
+                    {"unique_id": "model.persona.int_cluster_runs", "execution_time": 20.0},
+                    {"unique_id": "model.persona.dim_customer_clusters", "execution_time": 0},
+                ]
+            }
+        )
+    )
+    (target / "run_results.json").write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.persona.int_cluster_runs", "execution_time": 30.0},
+                    {"unique_id": "model.persona.dim_customer_clusters", "execution_time": 2.0},
+                ]
+            }
+        )
+    )
+
+    day = node_times(_keep_results(target, tmp_path, "day-1"))
+
+    assert day == {
+        "model.persona.fct_events": 10.0,
+        "model.persona.int_cluster_runs": 50.0,
+        "model.persona.dim_customer_clusters": 2.0,
+    }
+    (target / FIRST_ATTEMPT_RESULTS).unlink()
+    assert node_times(_keep_results(target, tmp_path, "day-2")) == {
+        "model.persona.int_cluster_runs": 30.0,
+        "model.persona.dim_customer_clusters": 2.0,
+    }

@@ -13,6 +13,7 @@ The planning of new, changed and removed files is checked on its own, without db
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -27,13 +28,16 @@ import duckdb
 import pytest
 from conftest import ANSI, PROJECT_DIR, run_dbt
 
+from persona import run as persona_run
 from persona.dev.compare import compare
 from persona.dev.generate import generate
 from persona.run import (
+    FIRST_ATTEMPT_RESULTS,
     BuildLock,
     _files_to_recheck,
     describe,
     make_plan,
+    out_of_memory_failures,
     project_fingerprint,
     record_build,
 )
@@ -367,3 +371,87 @@ def test_future_rows_are_read_again_only_when_their_time_has_come(tmp_path) -> N
             + f", '{raw}/{file}')"
         )
     assert _files_to_recheck(con, raw) == {"web_events/b.parquet", "web_events/c.parquet"}
+
+
+def _results(target: Path, *failures: tuple[str, str, str]) -> None:
+    """A dbt run_results.json with one passing model and the given (unique id, status, message)."""
+    target.mkdir(parents=True, exist_ok=True)
+    rows = [{"unique_id": "model.persona.fct_orders", "status": "success", "message": "OK"}]
+    rows += [{"unique_id": u, "status": s, "message": m} for u, s, m in failures]
+    (target / "run_results.json").write_text(json.dumps({"results": rows}))
+
+
+OOM = "Out of Memory Error: failed to pin block of size 256.0 KiB (4.6 GiB/4.6 GiB used)"
+
+
+def test_only_out_of_memory_failures_are_retried(tmp_path) -> None:
+    """Two heavy steps side by side can run out of DuckDB's memory though each fits alone: those
+    failures are retried; any other failure (a wrong model, a failed data test) is not."""
+    target = tmp_path / "target"
+    assert out_of_memory_failures(target / "run_results.json") == []  # no results at all
+    _results(
+        target,
+        ("model.persona.int_customer_features_at_cutoffs", "error", f"Runtime Error\n  {OOM}"),
+        ("model.persona.int_recommendation_related_products", "error", OOM),
+    )
+    assert out_of_memory_failures(target / "run_results.json") == [
+        "int_customer_features_at_cutoffs",
+        "int_recommendation_related_products",
+    ]
+    assert out_of_memory_failures(target / "run_results.json", since=time.time() + 60) == [], (
+        "results older than this build are an earlier build's"
+    )
+    _results(
+        target,
+        ("model.persona.int_customer_features_at_cutoffs", "error", OOM),
+        ("test.persona.unique_fct_orders_order_id.ab12", "fail", "Got 3 results"),
+    )
+    assert out_of_memory_failures(target / "run_results.json") == []
+    _results(target, ("model.persona.dim_customers", "error", 'Binder Error: column "x" not found'))
+    assert out_of_memory_failures(target / "run_results.json") == []
+
+
+def test_a_build_out_of_memory_is_retried_one_step_at_a_time(tmp_path, monkeypatch, capsys) -> None:
+    """`persona run` without dbt: the build fails out of memory, `dbt retry --threads 1` succeeds,
+    and the build is recorded as complete, with the first attempt's results kept for the bench."""
+    project, raw, db = tmp_path / "project", tmp_path / "raw", tmp_path / "w.duckdb"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text("name: p\n")
+    (raw / "web_events").mkdir(parents=True)
+    (raw / "web_events" / "2026-11-01.parquet").write_bytes(b"a day")
+    calls: list[list[str]] = []
+
+    def fake_dbt(args, env, options) -> int:
+        calls.append(args)
+        if args[0] == "build":
+            _results(project / "target", ("model.persona.int_cluster_runs", "error", OOM))
+            return 1
+        _results(project / "target")
+        return 0
+
+    monkeypatch.setattr(persona_run, "_dbt", fake_dbt)
+    code = persona_run.main(
+        ["--db", str(db), "--raw", str(raw), "--project-dir", str(project), "--build-only"]
+    )
+    assert code == 0
+    assert [args[0] for args in calls] == ["build", "retry"] and calls[1][1:] == ["--threads", "1"]
+    assert "1 step(s) ran out of DuckDB's memory" in capsys.readouterr().out
+    first = json.loads((project / "target" / FIRST_ATTEMPT_RESULTS).read_text())["results"]
+    assert first[-1]["unique_id"] == "model.persona.int_cluster_runs"
+    assert make_plan(db, raw, "", full_refresh=False).new == []  # recorded as complete
+
+    calls.clear()
+    (raw / "web_events" / "2026-11-02.parquet").write_bytes(b"another day")
+    monkeypatch.setattr(
+        persona_run,
+        "_dbt",
+        lambda args, env, options: (
+            calls.append(args)
+            or _results(project / "target", ("model.persona.fct_orders", "error", "Binder Error"))
+            or 1
+        ),
+    )
+    options = ["--db", str(db), "--raw", str(raw), "--project-dir", str(project), "--build-only"]
+    assert persona_run.main(options) == 1
+    assert [args[0] for args in calls] == ["build"], "another failure is not retried"
+    assert not (project / "target" / FIRST_ATTEMPT_RESULTS).exists()

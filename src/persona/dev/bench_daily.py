@@ -23,15 +23,17 @@ from pathlib import Path
 
 from persona.dev.bench import PROJECT_DIR, SAMPLE_SECONDS, run_measured, stage_of
 from persona.dev.generate import generate
+from persona.run import FIRST_ATTEMPT_RESULTS
 
 DEFAULT_START = date(2024, 11, 1)
 
 
-def stage_times(target: Path) -> dict[str, float]:
-    """Seconds per stage (staging, intermediate, marts, tests, ...) of the last dbt run."""
+def stage_times(target: Path, results_file: Path | None = None) -> dict[str, float]:
+    """Seconds per stage (staging, intermediate, marts, tests, ...) of the last dbt run, or of the
+    results in `results_file` (a build's kept results, both attempts when it was retried)."""
     manifest = json.loads((target / "manifest.json").read_text())
     nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads((results_file or target / "run_results.json").read_text())["results"]
     totals: dict[str, float] = {}
     for result in results:
         stage = stage_of(result, nodes)
@@ -40,9 +42,14 @@ def stage_times(target: Path) -> dict[str, float]:
 
 
 def node_times(results_file: Path) -> dict[str, float]:
-    """Seconds per node (model, test, seed, ...) of one build, by its unique id."""
+    """Seconds per node (model, test, seed, ...) of one build, by its unique id (a node that ran
+    in both attempts of a retried build counts both)."""
     results = json.loads(results_file.read_text())["results"]
-    return {r["unique_id"]: float(r.get("execution_time") or 0.0) for r in results}
+    times: dict[str, float] = {}
+    for result in results:
+        seconds = float(result.get("execution_time") or 0.0)
+        times[result["unique_id"]] = times.get(result["unique_id"], 0.0) + seconds
+    return times
 
 
 def slowest_nodes(full: dict[str, float], day: dict[str, float], top: int = 20) -> list[str]:
@@ -57,9 +64,14 @@ def slowest_nodes(full: dict[str, float], day: dict[str, float], top: int = 20) 
 
 
 def _keep_results(target: Path, work: Path, build: str) -> Path:
-    """A copy of the last build's run_results.json that the next build will not overwrite."""
+    """A copy of the last build's run results that the next build will not overwrite. When
+    `persona run` retried steps that ran out of memory, the first attempt's results come first."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    first = target / FIRST_ATTEMPT_RESULTS
+    if first.is_file():
+        results = json.loads(first.read_text())["results"] + results
     kept = work / f"run_results-{build}.json"
-    shutil.copyfile(target / "run_results.json", kept)
+    kept.write_text(json.dumps({"results": results}))
     return kept
 
 
@@ -101,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     full, full_peak = run_measured(run, env, PROJECT_DIR, [])
     # printed now, so that the figure stays in the output when a day fails
     print(f"== full build: {full:.1f} s, peak {full_peak:.0f} MB", flush=True)
-    full_stages = stage_times(target)
-    full_nodes = node_times(_keep_results(target, work, "full"))
+    full_results = _keep_results(target, work, "full")
+    full_stages, full_nodes = stage_times(target, full_results), node_times(full_results)
     rows = []
     for day in range(1, args.days + 1):
         new_end = end + timedelta(days=day)
@@ -120,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== day {new_end}: {added} new file(s); daily build (persona run)", flush=True)
         daily, daily_peak = run_measured(run, env, PROJECT_DIR, [])
         print(f"== day {new_end}: {daily:.1f} s, peak {daily_peak:.0f} MB", flush=True)
-        rows.append((new_end, added, daily, daily_peak, stage_times(target)))
-        day_nodes = node_times(_keep_results(target, work, f"day-{day}"))
+        day_results = _keep_results(target, work, f"day-{day}")
+        rows.append((new_end, added, daily, daily_peak, stage_times(target, day_results)))
+        day_nodes = node_times(day_results)
 
     print(f"\npersons {args.scale:,}; memory read every {SAMPLE_SECONDS} s")
     print(f"{'build':<28}{'wall s':>10}{'peak MB':>10}{'/ full':>9}")
