@@ -430,7 +430,7 @@ def out_of_memory_failures(run_results: Path, since: float = 0.0) -> list[str]:
     failed = [r for r in results if r.get("status") in ("error", "fail", "runtime error")]
     if not failed or any(OUT_OF_MEMORY not in (r.get("message") or "") for r in failed):
         return []
-    return [r["unique_id"].split(".")[-1] for r in failed]
+    return [r["unique_id"].split(".")[2] for r in failed]  # <type>.<project>.<name>[.<hash>]
 
 
 def _target_dir(options: argparse.Namespace) -> Path:

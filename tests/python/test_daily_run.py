@@ -393,10 +393,12 @@ def test_only_out_of_memory_failures_are_retried(tmp_path) -> None:
         target,
         ("model.persona.int_customer_features_at_cutoffs", "error", f"Runtime Error\n  {OOM}"),
         ("model.persona.int_recommendation_related_products", "error", OOM),
+        ("test.persona.unique_fct_events_event_id.355e3ede35", "error", OOM),
     )
     assert out_of_memory_failures(target / "run_results.json") == [
         "int_customer_features_at_cutoffs",
         "int_recommendation_related_products",
+        "unique_fct_events_event_id",
     ]
     assert out_of_memory_failures(target / "run_results.json", since=time.time() + 60) == [], (
         "results older than this build are an earlier build's"
