@@ -444,15 +444,13 @@ def test_a_build_out_of_memory_is_retried_one_step_at_a_time(tmp_path, monkeypat
 
     calls.clear()
     (raw / "web_events" / "2026-11-02.parquet").write_bytes(b"another day")
-    monkeypatch.setattr(
-        persona_run,
-        "_dbt",
-        lambda args, env, options: (
-            calls.append(args)
-            or _results(project / "target", ("model.persona.fct_orders", "error", "Binder Error"))
-            or 1
-        ),
-    )
+
+    def failing_dbt(args, env, options) -> int:
+        calls.append(args)
+        _results(project / "target", ("model.persona.fct_orders", "error", "Binder Error"))
+        return 1
+
+    monkeypatch.setattr(persona_run, "_dbt", failing_dbt)
     options = ["--db", str(db), "--raw", str(raw), "--project-dir", str(project), "--build-only"]
     assert persona_run.main(options) == 1
     assert [args[0] for args in calls] == ["build"], "another failure is not retried"

@@ -28,12 +28,12 @@ from persona.run import FIRST_ATTEMPT_RESULTS
 DEFAULT_START = date(2024, 11, 1)
 
 
-def stage_times(target: Path, results_file: Path | None = None) -> dict[str, float]:
-    """Seconds per stage (staging, intermediate, marts, tests, ...) of the last dbt run, or of the
-    results in `results_file` (a build's kept results, both attempts when it was retried)."""
+def stage_times(target: Path, results_file: Path) -> dict[str, float]:
+    """Seconds per stage (staging, intermediate, marts, tests, ...) of a build's kept results
+    (`results_file`: both attempts when it was retried), staged by the manifest in `target`."""
     manifest = json.loads((target / "manifest.json").read_text())
     nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
-    results = json.loads((results_file or target / "run_results.json").read_text())["results"]
+    results = json.loads(results_file.read_text())["results"]
     totals: dict[str, float] = {}
     for result in results:
         stage = stage_of(result, nodes)
